@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "KubeScript",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kubescript", targets: ["kubescript"]),
+        .library(name: "KubeScript", targets: ["KubeScript"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // The Lua 5.4 C API from Debian's liblua5.4-dev, plus the C half of the host:
+        // the function trampoline, protected helpers, and the value tape's push/read walkers.
+        .target(
+            name: "CLua",
+            linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
+        ),
+        // The Lua host: state, value bridge (Lua ⇄ JSON/YAML), module loading, script runner, REPL engine.
+        .target(
+            name: "KubeScript",
+            dependencies: ["CLua", .product(name: "Yams", package: "Yams")]
+        ),
+        // The `kubescript` command.
+        .executableTarget(
+            name: "kubescript",
+            dependencies: ["KubeScript", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "KubeScriptTests",
+            dependencies: ["KubeScript"]
+        ),
+    ]
+)

@@ -1,0 +1,32 @@
+/* Private to the C half of the host. */
+#ifndef CLUA_INTERNAL_H
+#define CLUA_INTERNAL_H
+
+#include "CLua.h"
+
+/* Per-state data, kept in the state's extra space (copied to every coroutine). */
+typedef struct ks_host {
+  ks_dispatch_fn dispatch;
+  ks_release_fn release;
+  ks_tape *free_tapes;
+  ks_tape *all_tapes;
+  void *owner; /* the Swift LuaState, unretained */
+} ks_host;
+
+static inline ks_host *ks_host_of(lua_State *L) { return *(ks_host **)lua_getextraspace(L); }
+
+/* The block of a userdata that owns a Swift box. `type` is NULL for function boxes. */
+typedef struct ks_boxud {
+  void *box;
+  const void *type;
+} ks_boxud;
+
+extern const char ks_key_null, ks_key_arraymt, ks_key_objectmt, ks_key_box, ks_key_traceback;
+
+/* These raise on failure, so they run only inside Lua or under lua_pcall. */
+int ks_pushtape_raw(lua_State *L, ks_tape *t); /* returns the number of values pushed */
+void ks_pushfunction_raw(lua_State *L, void *box);
+void ks_pushuserdata_raw(lua_State *L, void *box, const void *type);
+int ks_constant(lua_State *L); /* returns its first upvalue */
+
+#endif

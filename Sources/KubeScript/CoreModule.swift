@@ -1,0 +1,84 @@
+import CLua
+import Glibc
+
+/// The host's part of the `k8s` module: the value bridge (`k8s.json`, `k8s.yaml`, `k8s.null`,
+/// `k8s.array`, `k8s.object`), `k8s.sleep` and `k8s.log`. The Lua half is `Prelude.swift`.
+enum CoreModule {
+    /// The Swift primitives the prelude builds `k8s` from.
+    static func primitives(log: ScriptLog) -> [LuaFunction] {
+        [
+            LuaFunction("json.encode") { call in
+                let indent = try call.options(2)["indent"].flatMap { value -> Int? in
+                    if case .integer(let n) = value { return Int(clamping: n) }
+                    return nil
+                } ?? 0
+                try encodeJSON(&call, indent: indent)
+            },
+            LuaFunction("json.decode") { call in
+                try JSON.decode(try call.bytes(1), into: call.results)
+            },
+            LuaFunction("yaml.encode") { call in
+                try encodeYAML(&call, all: false)
+            },
+            LuaFunction("yaml.encodeAll") { call in
+                try encodeYAML(&call, all: true)
+            },
+            LuaFunction("yaml.decode") { call in
+                _ = try YAML.decode(try call.string(1), into: call.results, single: true)
+            },
+            LuaFunction("yaml.decodeAll") { call in
+                let header = try call.results.beginArray()
+                let count = try YAML.decode(try call.string(1), into: call.results, single: false)
+                call.results.setCount(count, at: header)
+            },
+            LuaFunction("sleep") { call in
+                let seconds = try call.number(1)
+                guard seconds >= 0, seconds.isFinite else { throw call.argumentError(1, "seconds must be a finite number ≥ 0") }
+                sleep(seconds: seconds)
+            },
+            LuaFunction("logenabled") { call in
+                try call.results.append(log.enabled(try call.string(1)))
+            },
+            LuaFunction("log") { call in
+                log.write(level: try call.string(1), source: try call.string(2), message: try call.string(3))
+            },
+        ]
+    }
+
+    static func encodeJSON(_ call: inout LuaCall, indent: Int) throws(LuaError) {
+        if call.argumentCount < 1 { throw call.argumentError(1, "value expected") }
+        let state = call.state
+        let results = call.results
+        try state.withTape { input throws(LuaError) in
+            try state.read(at: 1, into: input, sortKeys: true)
+            let text = try JSON.encode(input, into: results.tape, indent: indent)
+            try results.appendScratchString(offset: text.offset, count: text.count)
+        }
+    }
+
+    static func encodeYAML(_ call: inout LuaCall, all: Bool) throws(LuaError) {
+        if call.argumentCount < 1 { throw call.argumentError(1, "value expected") }
+        let state = call.state
+        let text = try state.withTape { input throws(LuaError) in
+            try state.read(at: 1, into: input, sortKeys: true)
+            guard all else { return try YAML.encode(input, documents: 1) }
+            // The documents are the array's elements: drop its header.
+            guard input.pointee.count > 0, input.pointee.slots[0].kind == KS_ARRAY.rawValue else {
+                throw call.argumentError(1, "a list of documents expected")
+            }
+            let documents = input.pointee.slots[0].n.len
+            input.pointee.slots.update(from: input.pointee.slots + 1, count: input.pointee.count - 1)
+            input.pointee.count -= 1
+            return try YAML.encode(input, documents: documents)
+        }
+        try call.results.append(string: text)
+    }
+
+    /// Sleeps, returning early when a signal (Ctrl-C) arrives so the interrupt hook can fire.
+    static func sleep(seconds: Double) {
+        let whole = min(seconds.rounded(.down), Double(Int32.max))
+        var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9))
+        var remaining = timespec()
+        _ = nanosleep(&request, &remaining)
+    }
+}

@@ -1,0 +1,103 @@
+/// The Lua half of the core `k8s` module. It runs once per state with the Swift primitives as
+/// its argument, installs `k8s` (global, `package.loaded`, `package.preload`) and returns the
+/// host's internal helpers.
+enum Prelude {
+    static let chunkName = "=[kubescript prelude]"
+
+    static let source = #"""
+local host = ...
+local k8s = {}
+
+k8s.null = host.null
+local arraymt, objectmt = host.arraymt, host.objectmt
+
+local function marker(mt, name)
+  return function(t)
+    if t == nil then t = {} end
+    if type(t) ~= "table" then
+      error(("bad argument #1 to '%s' (table expected, got %s)"):format(name, type(t)), 2)
+    end
+    return setmetatable(t, mt)
+  end
+end
+k8s.array = marker(arraymt, "array")
+k8s.object = marker(objectmt, "object")
+
+k8s.json = { encode = host["json.encode"], decode = host["json.decode"] }
+k8s.yaml = {
+  encode = host["yaml.encode"], encodeAll = host["yaml.encodeAll"],
+  decode = host["yaml.decode"], decodeAll = host["yaml.decodeAll"],
+}
+k8s.sleep = host.sleep
+
+-- k8s.log.<level>(...): arguments joined by spaces as print does, tables as JSON.
+local function render(v)
+  if type(v) == "table" then
+    local ok, s = pcall(k8s.json.encode, v)
+    if ok then return s end
+  end
+  return tostring(v)
+end
+k8s.log = {}
+for _, level in ipairs { "debug", "info", "warn", "error" } do
+  k8s.log[level] = function(...)
+    if not host.logenabled(level) then return end
+    local parts = {}
+    for i = 1, select("#", ...) do parts[i] = render((select(i, ...))) end
+    local info = debug.getinfo(2, "Sl")
+    local where = info and info.currentline >= 0 and (info.short_src .. ":" .. info.currentline) or "?"
+    host.log(level, where, table.concat(parts, " "))
+  end
+end
+
+package.loaded.k8s = k8s
+package.preload.k8s = function() return k8s end
+_G.k8s = k8s
+
+-- Only text chunks load: malformed bytecode can crash Lua itself.
+local rawload, rawloadfile = load, loadfile
+function load(chunk, chunkname, mode, ...)
+  if select("#", ...) > 0 then return rawload(chunk, chunkname, "t", (...)) end
+  return rawload(chunk, chunkname, "t")
+end
+function loadfile(filename, mode, ...)
+  if select("#", ...) > 0 then return rawloadfile(filename, "t", (...)) end
+  return rawloadfile(filename, "t")
+end
+function dofile(filename)
+  local f = assert(loadfile(filename))
+  return f()
+end
+
+local internal = {}
+
+-- Sets the global `arg` as lua does: the script at 0, its arguments from 1, what came before
+-- it at negative indices.
+function internal.setarg(list, script)
+  local arg = {}
+  for i, v in ipairs(list) do arg[i - script] = v end
+  _G.arg = arg
+end
+
+-- What the REPL shows for each value: data as YAML, anything else with tostring.
+function internal.show(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    local text
+    if type(v) == "table" then
+      local ok, s = pcall(k8s.yaml.encode, v)
+      text = ok and s:gsub("\n$", "") or tostring(v)
+    elseif type(v) == "string" then
+      text = v
+    else
+      text = tostring(v)
+    end
+    out[#out + 1] = text
+  end
+  return table.concat(out, "\n")
+end
+
+return internal
+"""#
+}

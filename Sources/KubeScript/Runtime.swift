@@ -1,0 +1,98 @@
+import CLua
+import Glibc
+
+/// A Lua state set up the way kubescript runs scripts: the `k8s` module, `require` paths, `arg`,
+/// logging, and Ctrl-C raising "interrupted!" inside the running chunk (as `lua` does).
+public final class Runtime {
+    /// The state scripts run in.
+    public let state: LuaState
+    /// Where `k8s.log` writes.
+    public let log: ScriptLog
+    /// The prelude's internal helpers (`setarg`, `show`).
+    let internals: LuaRef
+    /// The `require` search path (without a script's own folder).
+    public let searchPath: ModuleSearchPath
+
+    public init(verbosity: Int = 0, searchPath: ModuleSearchPath = .standard()) throws(LuaError) {
+        let state = try LuaState()
+        let log = ScriptLog(verbosity: verbosity)
+        let base = state.top
+        defer { state.setTop(base) }
+        try state.load(Prelude.source, chunkName: Prelude.chunkName)
+        try state.withTape { tape throws(LuaError) in
+            let writer = LuaTapeWriter(tape)
+            let primitives = CoreModule.primitives(log: log)
+            try writer.beginObject(count: primitives.count + 1)
+            for function in primitives {
+                try writer.append(string: function.name)
+                try writer.append(function: function)
+            }
+            try writer.append(string: "null")
+            try writer.appendNull()
+            try state.push(tape: tape)
+        }
+        try state.ensureStack(1)
+        ks_pusharraymarker(state.L)
+        try state.setField("arraymt", in: -2)
+        ks_pushobjectmarker(state.L)
+        try state.setField("objectmt", in: -2)
+        try state.call(arguments: 1, results: 1)
+        self.internals = try state.ref()
+        self.state = state
+        self.log = log
+        self.searchPath = searchPath
+        try setSearchPath(searchPath)
+    }
+
+    /// Sets `package.path` to the search path, before Lua's own defaults.
+    func setSearchPath(_ path: ModuleSearchPath) throws(LuaError) {
+        let base = state.top
+        defer { state.setTop(base) }
+        try state.load("local p = ...; package.path = p .. ';' .. package.path", chunkName: "=[kubescript path]")
+        try state.push(.string(path.luaPath))
+        try state.call(arguments: 1, results: 0)
+    }
+
+    /// Runs the script at `path` as `kubescript run` does: `arg` and `...` hold `arguments`,
+    /// `require` looks in the script's folder first. Errors come with the script's traceback.
+    public func run(file path: String, arguments: [String], before: [String] = ["kubescript", "run"]) throws(LuaError) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        var searchPath = self.searchPath
+        searchPath.directories.insert(directory.isEmpty ? "/" : directory, at: 0)
+        try setSearchPath(searchPath)
+
+        let base = state.top
+        defer { state.setTop(base) }
+        try setArg(before + [path] + arguments, script: before.count + 1)
+        try state.loadFile(path)
+        for argument in arguments { try state.push(.string(argument)) }
+        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: Int32(arguments.count), results: 0) }
+    }
+
+    /// Runs a chunk of code (`kubescript -e`), discarding what it returns.
+    public func execute(_ code: String, chunkName: String = "=(command line)") throws(LuaError) {
+        let base = state.top
+        defer { state.setTop(base) }
+        try setArg(["kubescript", "-e", code], script: 3)
+        try state.load(code, chunkName: chunkName)
+        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: 0, results: 0) }
+    }
+
+    /// Calls `internal.setarg(list, script)`.
+    func setArg(_ list: [String], script: Int) throws(LuaError) {
+        let base = state.top
+        defer { state.setTop(base) }
+        try internals.push()
+        try state.getField("setarg", in: -1)
+        try state.push(.array(list.map { .string($0) }))
+        try state.push(.integer(Int64(script)))
+        try state.call(arguments: 2, results: 0)
+    }
+
+    /// Runs `body` with Ctrl-C turned into a Lua error inside the running chunk.
+    func protectedFromInterrupts<R>(_ body: () throws(LuaError) -> R) throws(LuaError) -> R {
+        ks_sigint_begin(state.L)
+        defer { ks_sigint_end() }
+        return try body()
+    }
+}
