@@ -31,7 +31,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeScriptTests",
-            dependencies: ["KubeScript"]
+            dependencies: ["KubeScript", "kubescript"]
         ),
     ]
 )

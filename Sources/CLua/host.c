@@ -57,9 +57,11 @@ ks_tape *ks_tape_acquire(lua_State *L) {
   return t;
 }
 
-/* Tapes grow to the largest value they carried; past this they give memory back when idle. */
-#define KS_IDLE_SLOTS 4096
-#define KS_IDLE_SCRATCH (1u << 20)
+/* Tapes grow to the largest value they carried and keep that memory while idle, up to these
+ * sizes (as lua-cjson keeps its encode buffer): encoding a large list again then costs no page
+ * faults. Past them, the memory goes back when the tape does. */
+#define KS_IDLE_SLOTS (64u * 1024)
+#define KS_IDLE_SCRATCH (64u << 20)
 
 void ks_tape_release(lua_State *L, ks_tape *t) {
   ks_host *h = ks_host_of(L);
@@ -122,6 +124,7 @@ static ks_boxud *newboxud(lua_State *L, const void *type) {
 }
 
 void ks_pushfunction_raw(lua_State *L, void *box) {
+  if (box == NULL) luaL_error(L, "malformed value tape (function pushed twice)");
   ks_boxud *ud = newboxud(L, NULL);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &ks_key_box); /* the metatable shared by function boxes */
   lua_setmetatable(L, -2);
@@ -130,6 +133,7 @@ void ks_pushfunction_raw(lua_State *L, void *box) {
 }
 
 void ks_pushuserdata_raw(lua_State *L, void *box, const void *type) {
+  if (box == NULL) luaL_error(L, "malformed value tape (object pushed twice)");
   ks_boxud *ud = newboxud(L, type);
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, type) != LUA_TTABLE) luaL_error(L, "Swift type was never registered");
   lua_setmetatable(L, -2);

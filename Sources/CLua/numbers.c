@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,4 +30,21 @@ double ks_strtod(const char *s, size_t len, int *ok) {
   *ok = end == b + len && isfinite(d);
   free(heap);
   return d;
+}
+
+int ks_formatdouble(double d, char *buf) {
+  pthread_once(&c_locale_once, make_c_locale);
+  locale_t previous = c_locale ? uselocale(c_locale) : (locale_t)0;
+  int n = 0;
+  for (int precision = 15; precision <= 17; precision++) { /* the shortest that reads back the same */
+    n = snprintf(buf, 32, "%.*g", precision, d);
+    if (strtod(buf, NULL) == d) break;
+  }
+  if (previous) uselocale(previous);
+  if (strpbrk(buf, ".eEn") == NULL) { /* looks like an integer: keep it a float */
+    buf[n++] = '.';
+    buf[n++] = '0';
+    buf[n] = 0;
+  }
+  return n;
 }

@@ -1,8 +1,8 @@
 /*
- * Reading a Lua value into a tape, deciding each table's shape first (as Neovim's converter
- * does). Uses only raw, non-allocating API calls, so it never raises and never runs a
- * metamethod. Strings on the tape point into Lua strings, which stay alive while the value
- * being read stays on the stack.
+ * Walking a Lua value, deciding each table's shape first (as Neovim's converter does), to
+ * write it either to a tape (ks_readvalue) or directly as JSON text (ks_encodejson). Uses only
+ * raw, non-allocating API calls, so it never raises and never runs a metamethod. Strings on a
+ * tape point into Lua strings, which stay alive while the value read stays on the stack.
  *
  * Shapes: a table with the array marker is an array (elements 1..#t); with the object marker,
  * an object; an unmarked table whose keys are exactly 1..n is an array, one whose keys are all
@@ -26,6 +26,8 @@ typedef struct reader {
   lua_State *L;
   ks_tape *t;
   unsigned flags;
+  int json;   /* write JSON text to t's scratch instead of slots */
+  int indent; /* JSON: spaces per level, 0 for compact text */
   int depth;
   const void *ancestors[KS_MAX_DEPTH + 1];
   int null_idx, arraymt_idx, objectmt_idx;
@@ -91,6 +93,54 @@ static ks_slot *append(reader *r) {
   return s;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The two outputs. Each emit_* returns 0 on failure, with the message in r->err.             */
+
+static int emit_slot(reader *r, ks_kind kind, size_t len) {
+  ks_slot *s = append(r);
+  if (s == NULL) return 0;
+  s->kind = kind;
+  s->n.len = len;
+  return 1;
+}
+
+static int emit_begin(reader *r, int object, size_t n) {
+  if (r->json) return ks_json_begin(r->t, object, n, r->indent, r->depth) ? 1 : fail(r, "%s", "not enough memory");
+  return emit_slot(r, object ? KS_OBJECT : KS_ARRAY, n);
+}
+
+static int emit_end(reader *r, int object, size_t n) {
+  if (r->json) return ks_json_end(r->t, object, n, r->indent, r->depth) ? 1 : fail(r, "%s", "not enough memory");
+  return emit_slot(r, KS_END, 0);
+}
+
+/* Before the i-th element (0-based) of an array or value of an object. */
+static int emit_element(reader *r, size_t i) {
+  if (r->json) return ks_json_element(r->t, i, r->indent, r->depth) ? 1 : fail(r, "%s", "not enough memory");
+  return 1;
+}
+
+static int emit_string(reader *r, const char *s, size_t len) {
+  if (r->json) {
+    int status = ks_json_string(r->t, s, len);
+    if (status == 0) return fail(r, "%s", "not enough memory");
+    if (status < 0) return fail(r, "%s", "cannot encode a string that is not valid UTF-8");
+    return 1;
+  }
+  ks_slot *slot = append(r);
+  if (slot == NULL) return 0;
+  slot->kind = KS_STRING;
+  slot->v.s = s;
+  slot->n.len = len;
+  return 1;
+}
+
+static int emit_key(reader *r, const char *s, size_t len) {
+  if (!emit_string(r, s, len)) return 0;
+  if (r->json) return ks_json_colon(r->t, r->indent) ? 1 : fail(r, "%s", "not enough memory");
+  return 1;
+}
+
 static int cmp_keys(const void *a, const void *b) {
   const keyref *x = a, *y = b;
   size_t n = x->len < y->len ? x->len : y->len;
@@ -153,27 +203,15 @@ static int read_object(reader *r, int idx) {
   r->nkeys += n;
   if (r->flags & KS_READ_SORTKEYS) sort_keys(&r->keys[kbase], n);
 
-  ks_slot *s = append(r);
-  int ok = s != NULL;
-  if (ok) {
-    s->kind = KS_OBJECT;
-    s->n.len = n;
-  }
+  int ok = emit_begin(r, 1, n);
   for (size_t i = 0; ok && i < n; i++) {
     keyref k = r->keys[kbase + i]; /* by value: reading the child may move r->keys */
-    ks_slot *ks = append(r);
-    if (ks == NULL) {
-      ok = 0;
-      break;
-    }
-    ks->kind = KS_STRING;
-    ks->v.s = k.s;
-    ks->n.len = k.len;
-    if (!read_value(r, k.idx + 1)) {
+    if (!emit_element(r, i) || !emit_key(r, k.s, k.len) || !read_value(r, k.idx + 1)) {
       path_key(r, k.s, k.len);
       ok = 0;
     }
   }
+  ok = ok && emit_end(r, 1, n);
   r->nkeys = kbase;
   lua_settop(L, base);
   return ok;
@@ -182,10 +220,7 @@ static int read_object(reader *r, int idx) {
 /* Elements 1..n of the table at idx. Stack effect: [-0, +0]. */
 static int read_array(reader *r, int idx, lua_Integer n) {
   lua_State *L = r->L;
-  ks_slot *s = append(r);
-  if (s == NULL) return 0;
-  s->kind = KS_ARRAY;
-  s->n.len = (size_t)n;
+  if (!emit_begin(r, 0, (size_t)n)) return 0;
   for (lua_Integer i = 1; i <= n; i++) {
     if (lua_rawgeti(L, idx, i) == LUA_TNIL) {
       lua_pop(L, 1);
@@ -193,14 +228,14 @@ static int read_array(reader *r, int idx, lua_Integer n) {
       path_index(r, i);
       return 0;
     }
-    int ok = read_value(r, lua_gettop(L));
+    int ok = emit_element(r, (size_t)(i - 1)) && read_value(r, lua_gettop(L));
     lua_pop(L, 1);
     if (!ok) {
       path_index(r, i);
       return 0;
     }
   }
-  return 1;
+  return emit_end(r, 0, (size_t)n);
 }
 
 /* An unmarked table: decide its shape, then read it. */
@@ -253,41 +288,44 @@ static int read_table(reader *r, int idx) {
 
 static int read_value(reader *r, int idx) {
   lua_State *L = r->L;
-  ks_slot *s;
   switch (lua_type(L, idx)) {
     case LUA_TNIL:
-      if ((s = append(r)) == NULL) return 0;
-      s->kind = KS_NIL;
-      return 1;
-    case LUA_TBOOLEAN:
-      if ((s = append(r)) == NULL) return 0;
-      s->kind = lua_toboolean(L, idx) ? KS_TRUE : KS_FALSE;
-      return 1;
+      if (r->json) return ks_json_literal(r->t, "null", 4) ? 1 : fail(r, "%s", "not enough memory");
+      return emit_slot(r, KS_NIL, 0);
+    case LUA_TBOOLEAN: {
+      int b = lua_toboolean(L, idx);
+      if (r->json) return ks_json_literal(r->t, b ? "true" : "false", b ? 4 : 5) ? 1 : fail(r, "%s", "not enough memory");
+      return emit_slot(r, b ? KS_TRUE : KS_FALSE, 0);
+    }
     case LUA_TNUMBER:
-      if ((s = append(r)) == NULL) return 0;
       if (lua_isinteger(L, idx)) {
+        int64_t i = (int64_t)lua_tointeger(L, idx);
+        if (r->json) return ks_json_integer(r->t, i) ? 1 : fail(r, "%s", "not enough memory");
+        ks_slot *s = append(r);
+        if (s == NULL) return 0;
         s->kind = KS_INTEGER;
-        s->v.i = (int64_t)lua_tointeger(L, idx);
+        s->v.i = i;
       } else {
         double d = (double)lua_tonumber(L, idx);
         if (isnan(d) || isinf(d)) {
-          r->t->count--;
           return fail(r, "cannot encode %s (JSON has no such number)", isnan(d) ? "NaN" : "an infinite number");
         }
+        if (r->json) return ks_json_float(r->t, d) ? 1 : fail(r, "%s", "not enough memory");
+        ks_slot *s = append(r);
+        if (s == NULL) return 0;
         s->kind = KS_FLOAT;
         s->v.d = d;
       }
       return 1;
-    case LUA_TSTRING:
-      if ((s = append(r)) == NULL) return 0;
-      s->kind = KS_STRING;
-      s->v.s = lua_tolstring(L, idx, &s->n.len);
-      return 1;
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      return emit_string(r, s, len);
+    }
     case LUA_TUSERDATA:
       if (lua_rawequal(L, idx, r->null_idx)) {
-        if ((s = append(r)) == NULL) return 0;
-        s->kind = KS_NULL;
-        return 1;
+        if (r->json) return ks_json_literal(r->t, "null", 4) ? 1 : fail(r, "%s", "not enough memory");
+        return emit_slot(r, KS_NULL, 0);
       }
       return fail(r, "cannot encode a %s value", luaL_typename(L, idx));
     case LUA_TTABLE: {
@@ -307,7 +345,8 @@ static int read_value(reader *r, int idx) {
   }
 }
 
-int ks_readvalue(lua_State *L, int idx, ks_tape *t, unsigned flags, char *err, size_t errlen) {
+/* Walks the value at idx with a reader set up for `t`; cleans up after itself. */
+static int walk(lua_State *L, int idx, ks_tape *t, unsigned flags, int json, int indent, char *err, size_t errlen) {
   reader *r = malloc(sizeof *r);
   if (r == NULL || !lua_checkstack(L, 4)) {
     free(r);
@@ -318,6 +357,8 @@ int ks_readvalue(lua_State *L, int idx, ks_tape *t, unsigned flags, char *err, s
   r->L = L;
   r->t = t;
   r->flags = flags;
+  r->json = json;
+  r->indent = indent;
   r->depth = 0;
   r->keys = NULL;
   r->nkeys = r->capkeys = 0;
@@ -335,5 +376,18 @@ int ks_readvalue(lua_State *L, int idx, ks_tape *t, unsigned flags, char *err, s
   lua_settop(L, base);
   free(r->keys);
   free(r);
+  return ok;
+}
+
+int ks_readvalue(lua_State *L, int idx, ks_tape *t, unsigned flags, char *err, size_t errlen) {
+  return walk(L, idx, t, flags, 0, 0, err, errlen);
+}
+
+int ks_encodejson(lua_State *L, int idx, ks_tape *t, int indent, size_t *offset, size_t *len, char *err, size_t errlen) {
+  size_t start = t->scratch_len;
+  int ok = walk(L, idx, t, KS_READ_SORTKEYS, 1, indent < 0 ? 0 : indent > 16 ? 16 : indent, err, errlen);
+  *offset = start;
+  *len = ok ? t->scratch_len - start : 0;
+  if (!ok) t->scratch_len = start;
   return ok;
 }

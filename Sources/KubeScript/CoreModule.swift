@@ -15,7 +15,9 @@ enum CoreModule {
                 try encodeJSON(&call, indent: indent)
             },
             LuaFunction("json.decode") { call in
-                try JSON.decode(try call.bytes(1), into: call.results)
+                let state = call.state
+                try state.pushJSON(try call.bytes(1))
+                try call.results.append(stackIndex: state.top)
             },
             LuaFunction("yaml.encode") { call in
                 try encodeYAML(&call, all: false)
@@ -29,6 +31,7 @@ enum CoreModule {
             LuaFunction("yaml.decodeAll") { call in
                 let header = try call.results.beginArray()
                 let count = try YAML.decode(try call.string(1), into: call.results, single: false)
+                try call.results.end()
                 call.results.setCount(count, at: header)
             },
             LuaFunction("sleep") { call in
@@ -47,13 +50,8 @@ enum CoreModule {
 
     static func encodeJSON(_ call: inout LuaCall, indent: Int) throws(LuaError) {
         if call.argumentCount < 1 { throw call.argumentError(1, "value expected") }
-        let state = call.state
-        let results = call.results
-        try state.withTape { input throws(LuaError) in
-            try state.read(at: 1, into: input, sortKeys: true)
-            let text = try JSON.encode(input, into: results.tape, indent: indent)
-            try results.appendScratchString(offset: text.offset, count: text.count)
-        }
+        let text = try call.state.encodeJSON(at: 1, into: call.results.tape, indent: indent)
+        try call.results.appendScratchString(offset: text.offset, count: text.count)
     }
 
     static func encodeYAML(_ call: inout LuaCall, all: Bool) throws(LuaError) {
@@ -61,16 +59,9 @@ enum CoreModule {
         let state = call.state
         let text = try state.withTape { input throws(LuaError) in
             try state.read(at: 1, into: input, sortKeys: true)
-            guard all else { return try YAML.encode(input, documents: 1) }
-            // The documents are the array's elements: drop its header.
-            guard input.pointee.count > 0, input.pointee.slots[0].kind == KS_ARRAY.rawValue else {
-                throw call.argumentError(1, "a list of documents expected")
-            }
-            let documents = input.pointee.slots[0].n.len
-            input.pointee.slots.update(from: input.pointee.slots + 1, count: input.pointee.count - 1)
-            input.pointee.count -= 1
-            return try YAML.encode(input, documents: documents)
+            return try YAML.encode(input, all: all)
         }
+        guard let text else { throw call.argumentError(1, "a list of documents expected") }
         try call.results.append(string: text)
     }
 

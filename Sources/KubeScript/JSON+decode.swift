@@ -1,39 +1,81 @@
 import CLua
 import Glibc
 
-/// JSON text ⇄ tape, without building Swift objects in between. The decoder writes a tape that
-/// the host pushes as Lua tables of their final size; strings without escapes are borrowed from
-/// the input, not copied.
-public enum JSON {
-    /// Decodes one JSON value (RFC 8259) from `bytes` onto `writer`'s tape.
+/// JSON text → Lua values, without building Swift objects in between: the parser writes a small
+/// tape that is pushed, piece by piece, as Lua tables; strings without escapes are borrowed from
+/// the input, not copied. (JSON text is written by the C walker, `ks_encodejson`.)
+extension LuaState {
+    /// Slots a decode accumulates before pushing them: small enough to stay in cache.
+    static let decodePiece = 4096
+
+    /// Decodes one JSON value (RFC 8259) and pushes it.
     ///
     /// Numbers without a fraction or exponent that fit in 64 bits become integers, others floats;
-    /// `null` becomes the null sentinel. Strings borrow `bytes`, which must outlive the push.
-    /// Errors name the line and column.
-    static func decode(_ bytes: UnsafeRawBufferPointer, into writer: LuaTapeWriter) throws(LuaError) {
+    /// `null` becomes the null sentinel; arrays get the array marker. Errors name the line and
+    /// column; on error nothing is left pushed.
+    public func pushJSON(_ bytes: UnsafeRawBufferPointer) throws(LuaError) {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             throw LuaError("invalid JSON: empty input")
         }
-        var parser = JSONParser(start: base, end: base + bytes.count, writer: writer)
-        try parser.parseDocument()
+        let top = self.top
+        let progress = UnsafeMutablePointer<ks_pushstate>.allocate(capacity: 1)
+        defer { progress.deallocate() }
+        ks_pushbegin(L, progress)
+        do throws(LuaError) {
+            try withTape { tape throws(LuaError) in
+                var parser = JSONParser(start: base, end: base + bytes.count, writer: LuaTapeWriter(tape)) { () throws(LuaError) in
+                    if ks_ppushpartial(self.L, tape, progress) != LUA_OK { throw self.popError() }
+                    tape.pointee.count = 0
+                    tape.pointee.scratch_len = 0
+                }
+                try parser.parseDocument()
+                try parser.flush()
+            }
+            var count: Int32 = 0
+            guard ks_pushend(L, progress, &count) != 0, count == 1 else { throw LuaError("malformed value tape") }
+        } catch {
+            setTop(top)
+            throw error
+        }
     }
 }
 
 private let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
 
-/// A recursive-descent parser over raw bytes. Recursion is bounded by `KS_MAX_DEPTH`.
+/// A recursive-descent parser over raw bytes, writing a tape that `push` empties whenever it
+/// holds `LuaState.decodePiece` slots. Recursion is bounded by `KS_MAX_DEPTH`.
 struct JSONParser {
     let start: UnsafePointer<UInt8>
     let end: UnsafePointer<UInt8>
     var p: UnsafePointer<UInt8>
     let writer: LuaTapeWriter
+    let push: () throws(LuaError) -> Void
     var depth: Int32 = 0
+    /// Slots already pushed: a container header before this has left the tape.
+    var pushed = 0
 
-    init(start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, writer: LuaTapeWriter) {
+    init(start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, writer: LuaTapeWriter,
+         push: @escaping () throws(LuaError) -> Void) {
         self.start = start
         self.end = end
         self.p = start
         self.writer = writer
+        self.push = push
+    }
+
+    /// Pushes what the tape holds.
+    mutating func flush() throws(LuaError) {
+        pushed += writer.count
+        try push()
+    }
+
+    /// The header's position for `setCount`, counted over everything pushed.
+    var position: Int { pushed + writer.count }
+
+    /// Sets a container's count if its header is still on the tape (else its table has grown as
+    /// it filled).
+    func setCount(_ count: Int, at header: Int) {
+        if header >= pushed { writer.setCount(count, at: header - pushed) }
     }
 
     mutating func parseDocument() throws(LuaError) {
@@ -80,6 +122,7 @@ struct JSONParser {
     }
 
     mutating func parseValue() throws(LuaError) {
+        if writer.count >= LuaState.decodePiece { try flush() }
         guard p < end else { throw unexpected("a value") }
         switch p.pointee {
         case UInt8(ascii: "{"): try parseObject()
@@ -101,7 +144,8 @@ struct JSONParser {
     mutating func parseObject() throws(LuaError) {
         try enter()
         p += 1
-        let header = try writer.beginObject()
+        let header = position
+        try writer.beginObject()
         var count = 0
         skipWhitespace()
         if p < end && p.pointee == UInt8(ascii: "}") {
@@ -129,14 +173,16 @@ struct JSONParser {
                 }
             }
         }
-        writer.setCount(count, at: header)
+        try writer.end()
+        setCount(count, at: header)
         depth -= 1
     }
 
     mutating func parseArray() throws(LuaError) {
         try enter()
         p += 1
-        let header = try writer.beginArray()
+        let header = position
+        try writer.beginArray()
         var count = 0
         skipWhitespace()
         if p < end && p.pointee == UInt8(ascii: "]") {
@@ -158,7 +204,8 @@ struct JSONParser {
                 }
             }
         }
-        writer.setCount(count, at: header)
+        try writer.end()
+        setCount(count, at: header)
         depth -= 1
     }
 

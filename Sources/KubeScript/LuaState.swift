@@ -137,9 +137,22 @@ public final class LuaState {
         let ok = message.withUnsafeMutableBufferPointer { buffer in
             ks_readvalue(L, index, tape, sortKeys ? KS_READ_SORTKEYS : 0, buffer.baseAddress, buffer.count)
         }
-        if ok == 0 {
-            throw LuaError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        if ok == 0 { throw LuaError(Self.text(of: message)) }
+    }
+
+    /// Encodes the value at `index` as JSON text appended to `tape`'s scratch buffer.
+    func encodeJSON(at index: Int32, into tape: UnsafeMutablePointer<ks_tape>, indent: Int) throws(LuaError) -> (offset: Int, count: Int) {
+        var message = [CChar](repeating: 0, count: 512)
+        var offset = 0, count = 0
+        let ok = message.withUnsafeMutableBufferPointer { buffer in
+            ks_encodejson(L, index, tape, Int32(clamping: indent), &offset, &count, buffer.baseAddress, buffer.count)
         }
+        if ok == 0 { throw LuaError(Self.text(of: message)) }
+        return (offset, count)
+    }
+
+    static func text(of message: [CChar]) -> String {
+        String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The value at `index`, read as data with the value bridge's rules.

@@ -2,9 +2,9 @@ import CLua
 
 /// Writes values to a tape, the flat list that carries data from Swift to Lua (see `CLua.h`).
 ///
-/// Containers are written as a header followed by their elements (objects: key, value, key,
-/// value...), and the header carries the element count; `beginArray`/`beginObject` return the
-/// header's position so a writer that counts as it goes can fill the count in with `setCount`.
+/// A container is written as `beginArray`/`beginObject`, its elements (objects: key, value, key,
+/// value...) and `end()`. The count given to `begin` sizes the Lua table; a writer that counts
+/// as it goes passes 0 and may fill the count in later with `setCount`.
 public struct LuaTapeWriter {
     let tape: UnsafeMutablePointer<ks_tape>
 
@@ -80,23 +80,31 @@ public struct LuaTapeWriter {
         s.pointee.n.len = count
     }
 
-    /// Begins an array of `count` elements (or of a count set later with `setCount`).
+    /// Begins an array of `count` elements (0 when not known yet); returns the header's position.
     @discardableResult
     public func beginArray(count: Int = 0) throws(LuaError) -> Int {
         try slot(KS_ARRAY).pointee.n.len = count
         return tape.pointee.count - 1
     }
 
-    /// Begins an object of `count` key/value pairs (or of a count set later with `setCount`).
+    /// Begins an object of `count` key/value pairs (0 when not known yet); returns the header's position.
     @discardableResult
     public func beginObject(count: Int = 0) throws(LuaError) -> Int {
         try slot(KS_OBJECT).pointee.n.len = count
         return tape.pointee.count - 1
     }
 
-    /// Sets the element count of the container begun at `header`.
+    /// Ends the innermost container.
+    public func end() throws(LuaError) { _ = try slot(KS_END) }
+
+    /// Sets the element count of the container begun at `header`, so its table gets that size.
     public func setCount(_ count: Int, at header: Int) {
         tape.pointee.slots[header].n.len = count
+    }
+
+    /// Appends the value at an absolute stack index (pushed again as the result).
+    func append(stackIndex: Int32) throws(LuaError) {
+        try slot(KS_STACK).pointee.v.i = Int64(stackIndex)
     }
 
     /// Appends a Swift function; the Lua closure made from it owns it.

@@ -28,12 +28,14 @@ extension LuaValue {
         case .array(let items):
             try writer.beginArray(count: items.count)
             for item in items { try item.write(to: &writer) }
+            try writer.end()
         case .object(let fields):
             try writer.beginObject(count: fields.count)
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
                 try writer.append(string: key)
                 try value.write(to: &writer)
             }
+            try writer.end()
         }
     }
 
@@ -54,12 +56,12 @@ extension LuaValue {
         case KS_ARRAY:
             var items: [LuaValue] = []
             items.reserveCapacity(slot.n.len)
-            for _ in 0..<slot.n.len { items.append(try LuaValue(tape: tape, index: &index)) }
+            while !LuaTapeReader.atEnd(tape, &index) { items.append(try LuaValue(tape: tape, index: &index)) }
             self = .array(items)
         case KS_OBJECT:
             var fields: [String: LuaValue] = [:]
             fields.reserveCapacity(slot.n.len)
-            for _ in 0..<slot.n.len {
+            while !LuaTapeReader.atEnd(tape, &index) {
                 guard case .string(let key) = try LuaValue(tape: tape, index: &index) else {
                     throw LuaError("malformed value tape (object key is not a string)")
                 }
@@ -86,6 +88,14 @@ extension LuaValue {
 
 /// Helpers for reading tapes written by the C reader.
 enum LuaTapeReader {
+    /// Whether the slot at `index` closes a container (or the tape ended); steps past a KS_END.
+    static func atEnd(_ tape: UnsafePointer<ks_tape>, _ index: inout Int) -> Bool {
+        guard index < tape.pointee.count else { return true }
+        guard tape.pointee.slots[index].kind == KS_END.rawValue else { return false }
+        index += 1
+        return true
+    }
+
     /// The bytes of a string slot.
     static func bytes(of slot: ks_slot, in tape: UnsafePointer<ks_tape>) -> UnsafeRawBufferPointer {
         if slot.kind == KS_SCRATCH_STRING.rawValue {

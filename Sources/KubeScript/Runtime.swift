@@ -29,6 +29,7 @@ public final class Runtime {
             }
             try writer.append(string: "null")
             try writer.appendNull()
+            try writer.end()
             try state.push(tape: tape)
         }
         try state.ensureStack(1)

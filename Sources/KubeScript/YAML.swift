@@ -57,6 +57,7 @@ public enum YAML {
         case .sequence(let sequence):
             try writer.beginArray(count: sequence.count)
             for item in sequence { try write(item, to: writer, depth: depth + 1, budget: budget) }
+            try writer.end()
         case .mapping(let mapping):
             let pairs = try merged(mapping)
             try writer.beginObject(count: pairs.count)
@@ -64,6 +65,7 @@ public enum YAML {
                 try writer.append(string: key)
                 try write(value, to: writer, depth: depth + 1, budget: budget)
             }
+            try writer.end()
         case .alias:
             throw LuaError("invalid YAML: unresolved alias")
         }
@@ -125,11 +127,19 @@ public enum YAML {
 
     // MARK: Encoding
 
-    /// Encodes the values of `input` as YAML documents (`---` between them).
-    static func encode(_ input: UnsafePointer<ks_tape>, documents: Int) throws(LuaError) -> String {
+    /// Encodes the value of `input` as one YAML document or, with `all`, its elements as
+    /// documents (`---` between them); `nil` when `all` is given something that is not a list.
+    static func encode(_ input: UnsafePointer<ks_tape>, all: Bool) throws(LuaError) -> String? {
         var index = 0
         var nodes: [Node] = []
-        for _ in 0..<documents { nodes.append(try node(input, &index)) }
+        if all {
+            guard input.pointee.count > 0, input.pointee.slots[0].kind == KS_ARRAY.rawValue
+                    || (input.pointee.slots[0].kind == KS_OBJECT.rawValue && input.pointee.count == 2) else { return nil }
+            index = 1
+            while !LuaTapeReader.atEnd(input, &index) { nodes.append(try node(input, &index)) }
+        } else {
+            nodes.append(try node(input, &index))
+        }
         do {
             return try Yams.serialize(nodes: nodes, indent: 2, width: -1, allowUnicode: true)
         } catch {
@@ -157,12 +167,12 @@ public enum YAML {
         case KS_ARRAY:
             var items: [Node] = []
             items.reserveCapacity(slot.n.len)
-            for _ in 0..<slot.n.len { items.append(try node(input, &index)) }
+            while !LuaTapeReader.atEnd(input, &index) { items.append(try node(input, &index)) }
             return .sequence(.init(items))
         case KS_OBJECT:
             var pairs: [(Node, Node)] = []
             pairs.reserveCapacity(slot.n.len)
-            for _ in 0..<slot.n.len {
+            while !LuaTapeReader.atEnd(input, &index) {
                 let key = try node(input, &index)
                 pairs.append((key, try node(input, &index)))
             }

@@ -20,8 +20,10 @@
 /* ------------------------------------------------------------------------------------------
  * The value tape: a flat, pre-order list of values that carries data between Swift and Lua.
  * Swift writes tapes (decoded JSON/YAML, function results) and C pushes them as Lua values;
- * C reads Lua values into tapes and Swift serializes them. Containers carry their element
- * count, so tables are created at their final size.
+ * C reads Lua values into tapes and Swift serializes them. A container is its header, its
+ * elements (objects: key, value, key, value...) and a KS_END slot; the header's n.len is the
+ * element count when known (tables are then created at their final size), else 0.
+ * A tape can be pushed in pieces (ks_ppushpartial), so a large value streams through a small one.
  * ------------------------------------------------------------------------------------------ */
 typedef enum ks_kind {
   KS_NIL = 0,
@@ -32,11 +34,13 @@ typedef enum ks_kind {
   KS_STRING,         /* v.s, n.len: bytes that stay alive until the tape is pushed */
   KS_SCRATCH_STRING, /* v.offset, n.len: bytes in the tape's scratch buffer */
   KS_NULL,           /* the JSON null sentinel (k8s.null) */
-  KS_ARRAY,          /* n.len elements follow */
-  KS_OBJECT,         /* n.len key/value pairs follow; each key is a string slot */
+  KS_ARRAY,          /* n.len: element count or 0; elements and KS_END follow */
+  KS_OBJECT,         /* n.len: pair count or 0; key/value pairs (keys are strings) and KS_END follow */
+  KS_END,            /* closes the innermost open container */
   KS_REF,            /* v.i: a registry reference, pushed as the value it refers to */
   KS_FUNCTION,       /* v.p: a retained Swift function box, pushed as a closure owning it */
   KS_USERDATA,       /* v.p: a retained Swift object box; n.type: its registered type key */
+  KS_STACK,          /* v.i: the value at this (absolute) stack index, pushed again */
 } ks_kind;
 
 typedef struct ks_slot {
@@ -125,6 +129,29 @@ int ks_pcall(lua_State *L, int nargs, int nresults);
 int ks_ploadfile(lua_State *L, const char *path);
 /* Pushes every value of the tape; *count receives how many. */
 int ks_ppushtape(lua_State *L, ks_tape *t, int *count);
+
+/* Pushing a tape in pieces: the state of the containers still open between pieces. */
+typedef struct ks_pushframe {
+  int is_object;
+  int expect_key;
+  lua_Integer next_index;
+} ks_pushframe;
+
+typedef struct ks_pushstate {
+  int base;    /* stack top when the push began */
+  int depth;   /* open containers */
+  int values;  /* complete top-level values pushed */
+  ks_pushframe frames[KS_MAX_DEPTH + 1];
+} ks_pushstate;
+
+/* Begins a push in pieces (records the stack top). Never raises. */
+void ks_pushbegin(lua_State *L, ks_pushstate *ps);
+/* Pushes the slots of `t` so far, continuing the containers left open by earlier pieces. The
+ * partial tables stay on the stack above ps->base. On error the caller restores the top. */
+int ks_ppushpartial(lua_State *L, ks_tape *t, ks_pushstate *ps);
+/* Ends a push in pieces: every container must be closed. Leaves the values on the stack. */
+int ks_pushend(lua_State *L, ks_pushstate *ps, int *count);
+
 /* Pushes a closure that calls the dispatcher with `box`; the closure owns the box. */
 int ks_pnewfunction(lua_State *L, void *box);
 /* Creates the metatable for Swift objects of `type` (__name, __gc, __index = methods table)
@@ -155,6 +182,12 @@ void ks_pushref(lua_State *L, int ref);
 #define KS_READ_SORTKEYS 1u  /* object keys in byte order, as encoding/json writes maps */
 
 int ks_readvalue(lua_State *L, int idx, ks_tape *t, unsigned flags, char *err, size_t errlen);
+
+/* Encodes the value at `idx` as JSON text appended to the tape's scratch buffer (object keys
+ * in byte order; `indent` > 0 pretty-prints), by the same shape rules as ks_readvalue, which
+ * also words its errors. *offset and *len receive where the text is. Never raises. */
+int ks_encodejson(lua_State *L, int idx, ks_tape *t, int indent, size_t *offset, size_t *len,
+                  char *err, size_t errlen);
 
 /* Parses `len` bytes as a C-locale double; *ok is 0 when they are not all a finite number. */
 double ks_strtod(const char *s, size_t len, int *ok);

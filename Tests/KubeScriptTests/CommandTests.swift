@@ -1,0 +1,146 @@
+import Foundation
+import XCTest
+
+/// The `kubescript` executable, run as a user runs it.
+final class CommandTests: XCTestCase {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The built executable, beside the test binary.
+    var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("kubescript")
+    }
+
+    func kubescript(_ arguments: [String], stdin: String? = nil, directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func script(_ text: String, named name: String = "script.lua") throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func testRunSucceedsWithArguments() throws {
+        let url = try script("#!/usr/bin/env kubescript run\nprint(arg[0] == ..., select('#', ...), ...)\n")
+        let r = try kubescript(["run", url.path, "a", "--flag", "-n", "x"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "false\t4\ta\t--flag\t-n\tx\n")
+    }
+
+    func testRunErrorExitsOneWithTracebackOnStderr() throws {
+        let url = try script("local function f()\n  error('deployment failed')\nend\nf()\n", named: "deploy.lua")
+        let r = try kubescript(["run", "deploy.lua"], directory: url.deletingLastPathComponent())
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertTrue(r.stderr.hasPrefix("kubescript: deploy.lua:2: deployment failed\nstack traceback:\n"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("deploy.lua:4: in main chunk"), r.stderr)
+    }
+
+    func testOsExitIsHonoured() throws {
+        let url = try script("io.write('bye'); os.exit(7)")
+        let r = try kubescript(["run", url.path])
+        XCTAssertEqual(r.status, 7)
+        XCTAssertEqual(r.stdout, "bye")
+        XCTAssertEqual(try kubescript(["-e", "os.exit(true)"]).status, 0)
+        XCTAssertEqual(try kubescript(["-e", "os.exit(false)"]).status, 1)
+    }
+
+    func testMissingScriptIsAClearError() throws {
+        let r = try kubescript(["run", "/nonexistent/deploy.lua"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("cannot open /nonexistent/deploy.lua"), r.stderr)
+    }
+
+    func testExecuteCode() throws {
+        let r = try kubescript(["-e", "print(k8s.json.encode({replicas = 3}))"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "{\"replicas\":3}\n")
+        let failed = try kubescript(["-e", "error('x')"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.stderr.hasPrefix("kubescript: (command line):1: x"), failed.stderr)
+    }
+
+    func testReplEvaluatesLinesAndChunks() throws {
+        let input = """
+            1 + 1
+            function twice(x)
+              return 2 * x
+            end
+            twice(21)
+            { kind = "Pod", spec = { containers = { { name = "web" } } } }
+            error("bad")
+            "still here"
+
+            """
+        let r = try kubescript(["repl"], stdin: input)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, """
+            2
+            42
+            kind: Pod
+            spec:
+              containers:
+              - name: web
+            stdin:1: bad
+            still here
+
+            """)
+    }
+
+    func testLogWritesToStderrByVerbosity() throws {
+        let quiet = try kubescript(["-e", "k8s.log.info('hello', {a = 1}); k8s.log.debug('hidden')"])
+        XCTAssertEqual(quiet.stdout, "")
+        XCTAssertTrue(quiet.stderr.hasPrefix("I"), quiet.stderr)
+        XCTAssertTrue(quiet.stderr.hasSuffix(" (command line):1] hello {\"a\":1}\n"), quiet.stderr)
+        let verbose = try kubescript(["-v", "1", "-e", "k8s.log.debug('shown')"])
+        XCTAssertTrue(verbose.stderr.hasPrefix("D"), verbose.stderr)
+        XCTAssertTrue(verbose.stderr.hasSuffix("] shown\n"), verbose.stderr)
+    }
+
+    func testRequireFindsDotLibAndKubescriptPath() throws {
+        let url = try script("print(require('mod'), (require('other')))")
+        let directory = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        try "return 'from ./lib'".write(to: directory.appendingPathComponent("lib/mod.lua"), atomically: true, encoding: .utf8)
+        let extra = directory.appendingPathComponent("extra")
+        try FileManager.default.createDirectory(at: extra, withIntermediateDirectories: true)
+        try "return 'from KUBESCRIPT_PATH'".write(to: extra.appendingPathComponent("other.lua"), atomically: true, encoding: .utf8)
+        let r = try kubescript(["-e", "dofile('script.lua')"], directory: directory, environment: ["KUBESCRIPT_PATH": extra.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "from ./lib\tfrom KUBESCRIPT_PATH\n")
+    }
+
+    func testHelpAndVersion() throws {
+        let help = try kubescript(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("USAGE: kubescript"), help.stdout)
+        XCTAssertTrue(help.stdout.contains("run"), help.stdout)
+        let version = try kubescript(["--version"])
+        XCTAssertEqual(version.stdout, "0.1.0\n")
+    }
+}

@@ -1,0 +1,187 @@
+import CLua
+import XCTest
+@testable import KubeScript
+
+/// Counts live instances, to show that userdata and function boxes are released.
+final class Tracked: LuaObject {
+    nonisolated(unsafe) static var live = 0
+    static let luaTypeName = "test.Tracked"
+    static var luaMethods: [LuaFunction] {
+        [
+            LuaFunction("Name") { call in
+                let me = try call.object(1, as: Tracked.self)
+                try call.results.append(string: me.name)
+            },
+        ]
+    }
+    let name: String
+    init(_ name: String) {
+        self.name = name
+        Tracked.live += 1
+    }
+    deinit { Tracked.live -= 1 }
+}
+
+/// An error raised into Lua as a table, as API errors will be.
+struct StatusError: LuaRaisable {
+    let code: Int64
+    let reason: String
+    func writeLuaValue(to writer: inout LuaTapeWriter) throws {
+        try LuaValue.object(["code": .integer(code), "reason": .string(reason)]).write(to: &writer)
+    }
+}
+
+final class LuaStateTests: XCTestCase {
+    func testExecuteReturnsValues() throws {
+        let state = try LuaState()
+        XCTAssertEqual(try state.execute("return 1, 2.5, 'x', true, nil"),
+                       [.integer(1), .number(2.5), .string("x"), .boolean(true), .nil])
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testSyntaxErrorNamesTheChunk() throws {
+        let state = try LuaState()
+        XCTAssertThrowsError(try state.load("x = = 1", chunkName: "@deploy.lua")) { error in
+            XCTAssertEqual((error as? LuaError)?.message, "deploy.lua:1: unexpected symbol near '='")
+        }
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testRuntimeErrorHasMessageAndTraceback() throws {
+        let state = try LuaState()
+        let code = "local function f()\n  error('boom')\nend\nf()\n"
+        XCTAssertThrowsError(try state.execute(code, chunkName: "@deploy.lua")) { error in
+            let error = error as? LuaError
+            XCTAssertEqual(error?.message, "deploy.lua:2: boom")
+            XCTAssertTrue(error?.traceback?.hasPrefix("stack traceback:") ?? false)
+            XCTAssertTrue(error?.traceback?.contains("deploy.lua:4: in main chunk") ?? false, error?.traceback ?? "")
+        }
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testTableErrorKeepsItsValue() throws {
+        let state = try LuaState()
+        XCTAssertThrowsError(try state.execute("error({ code = 409, reason = 'Conflict' })")) { error in
+            let error = error as? LuaError
+            XCTAssertEqual(error?.value, .object(["code": .integer(409), "reason": .string("Conflict")]))
+            XCTAssertTrue(error?.message.hasPrefix("table: ") ?? false)
+        }
+        XCTAssertThrowsError(try state.execute("error(setmetatable({}, { __tostring = function() return 'NotFound' end }))")) { error in
+            XCTAssertEqual((error as? LuaError)?.message, "NotFound")
+        }
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testBinaryChunksAreRefused() throws {
+        let state = try LuaState()
+        XCTAssertThrowsError(try state.load("\u{1B}Lua", chunkName: "=bytes"))
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testSwiftFunctionReceivesArgumentsAndReturnsResults() throws {
+        let state = try LuaState()
+        try state.push(LuaFunction("add") { call in
+            try call.results.append(integer: try call.integer(1) + call.integer(2))
+            try call.results.append(string: "done")
+        })
+        try state.setGlobal("add")
+        XCTAssertEqual(try state.execute("return add(2, 3)"), [.integer(5), .string("done")])
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testArgumentErrorsNameTheFunctionAndTheCaller() throws {
+        let state = try LuaState()
+        try state.push(LuaFunction("add") { call in
+            try call.results.append(integer: try call.integer(1) + call.integer(2))
+        })
+        try state.setGlobal("add")
+        XCTAssertThrowsError(try state.execute("\nreturn add(1, 'x')", chunkName: "@deploy.lua")) { error in
+            XCTAssertEqual((error as? LuaError)?.message, "deploy.lua:2: bad argument #2 to 'add' (number expected, got string)")
+        }
+        XCTAssertThrowsError(try state.execute("return add(1, 1.5)")) { error in
+            XCTAssertTrue((error as? LuaError)?.message.contains("number has no integer representation") ?? false)
+        }
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testSwiftErrorRaisedAsTable() throws {
+        let state = try LuaState()
+        try state.push(LuaFunction("get") { _ in throw StatusError(code: 404, reason: "NotFound") })
+        try state.setGlobal("get")
+        let result = try state.execute("local ok, err = pcall(get); return ok, type(err), err.code, err.reason")
+        XCTAssertEqual(result, [.boolean(false), .string("table"), .integer(404), .string("NotFound")])
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testUserdataOwnsItsSwiftObjectAndReleasesItInGC() throws {
+        let before = Tracked.live
+        let state = try LuaState()
+        try state.push(object: Tracked("demo"))
+        try state.setGlobal("obj")
+        XCTAssertEqual(Tracked.live, before + 1)
+        XCTAssertEqual(try state.execute("return obj:Name(), tostring(obj):match('^test.Tracked')"),
+                       [.string("demo"), .string("test.Tracked")])
+        XCTAssertThrowsError(try state.execute("return obj.Name(42)")) { error in
+            XCTAssertTrue((error as? LuaError)?.message.contains("bad argument #1 to 'Name' (test.Tracked expected, got number)") ?? false)
+        }
+        _ = try state.execute("obj = nil")
+        state.collectGarbage()
+        XCTAssertEqual(Tracked.live, before)
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testClosingTheStateReleasesWhatLuaHeld() throws {
+        let before = Tracked.live
+        do {
+            let state = try LuaState()
+            try state.push(object: Tracked("kept"))
+            try state.setGlobal("obj")
+            XCTAssertEqual(Tracked.live, before + 1)
+        }
+        XCTAssertEqual(Tracked.live, before)
+    }
+
+    func testRegistryReferencesKeepValuesAlive() throws {
+        let state = try LuaState()
+        try state.push(.object(["x": .integer(1)]))
+        let ref = try state.ref()
+        XCTAssertEqual(state.top, 0)
+        state.collectGarbage()
+        try ref.push()
+        XCTAssertEqual(try state.value(at: -1), .object(["x": .integer(1)]))
+        state.pop()
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testReferenceOutlivingItsStateThrows() throws {
+        var state: LuaState? = try LuaState()
+        try state?.push(.integer(1))
+        let ref = try state?.ref()
+        state = nil
+        XCTAssertThrowsError(try ref?.push())
+    }
+
+    func testValuesRoundTripThroughTheStack() throws {
+        let state = try LuaState()
+        let value = LuaValue.object([
+            "a": .array([.integer(1), .number(2.5), .null, .boolean(false)]),
+            "b": .object([:]), "c": .array([]), "d": .string("é"),
+        ])
+        try state.push(value)
+        XCTAssertEqual(try state.value(at: -1), value)
+        state.pop()
+        XCTAssertEqual(state.top, 0)
+    }
+
+    func testInterruptHookRaisesInsideLua() throws {
+        let runtime = try Runtime(searchPath: ModuleSearchPath(directories: []))
+        try runtime.state.push(LuaFunction("interrupt") { call in
+            raise(SIGINT)  // the handler only sets a hook; the hook raises at the next instruction
+        })
+        try runtime.state.setGlobal("interrupt")
+        XCTAssertThrowsError(try runtime.execute("interrupt(); while true do end")) { error in
+            XCTAssertTrue((error as? LuaError)?.message.contains("interrupted!") ?? false)
+        }
+        XCTAssertEqual(try runtime.state.execute("return 1 + 1"), [.integer(2)])
+    }
+}
