@@ -29,16 +29,6 @@ void ks_pushfunction_raw(lua_State *L, void *box);
 void ks_pushuserdata_raw(lua_State *L, void *box, const void *type);
 int ks_constant(lua_State *L); /* returns its first upvalue */
 
-/* JSON text writers (json_write.c), appending to a tape's scratch buffer. Each returns 0 when
- * memory is exhausted; ks_json_string returns -1 for invalid UTF-8. */
-int ks_json_begin(ks_tape *t, int object, size_t n, int indent, int depth);
-int ks_json_end(ks_tape *t, int object, size_t n, int indent, int depth);
-int ks_json_element(ks_tape *t, size_t i, int indent, int depth);
-int ks_json_colon(ks_tape *t, int indent);
-int ks_json_string(ks_tape *t, const char *s, size_t len);
-int ks_json_literal(ks_tape *t, const char *s, size_t len);
-int ks_json_integer(ks_tape *t, int64_t i);
-int ks_json_float(ks_tape *t, double d);
 /* Formats a finite double in the shortest text that reads back as the same value, with a "."
  * or an exponent; returns the length (at most 32). */
 int ks_formatdouble(double d, char *buf);

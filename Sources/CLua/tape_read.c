@@ -10,6 +10,7 @@
  */
 #include "CLua.h"
 #include "internal.h"
+#include "json_write.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,13 @@
 /*
- * Writing JSON text for ks_encodejson: strings escaped (and checked to be UTF-8) eight bytes at
- * a time, integers exactly, floats in the shortest text that reads back as the same float.
+ * Writing JSON text for ks_encodejson (included by tape_read.c only, so the compiler can inline
+ * these into the walker): strings escaped (and checked to be UTF-8) eight bytes at a time,
+ * integers exactly, floats in the shortest text that reads back as the same float. Each writer
+ * appends to the tape's scratch buffer and returns 0 when memory is exhausted;
+ * ks_json_string returns -1 for invalid UTF-8.
  */
+#ifndef CLUA_JSON_WRITE_H
+#define CLUA_JSON_WRITE_H
+
 #include "CLua.h"
 #include "internal.h"
 
@@ -30,26 +36,26 @@ static int newline(ks_tape *t, int indent, int depth) {
   return 1;
 }
 
-int ks_json_begin(ks_tape *t, int object, size_t n, int indent, int depth) {
+static inline int ks_json_begin(ks_tape *t, int object, size_t n, int indent, int depth) {
   (void)n, (void)indent, (void)depth;
   return put(t, object ? "{" : "[", 1);
 }
 
-int ks_json_end(ks_tape *t, int object, size_t n, int indent, int depth) {
+static inline int ks_json_end(ks_tape *t, int object, size_t n, int indent, int depth) {
   if (n > 0 && indent > 0 && !newline(t, indent, depth - 1)) return 0;
   return put(t, object ? "}" : "]", 1);
 }
 
-int ks_json_element(ks_tape *t, size_t i, int indent, int depth) {
+static inline int ks_json_element(ks_tape *t, size_t i, int indent, int depth) {
   if (i > 0 && !put(t, ",", 1)) return 0;
   return indent > 0 ? newline(t, indent, depth) : 1;
 }
 
-int ks_json_colon(ks_tape *t, int indent) { return put(t, ": ", indent > 0 ? 2 : 1); }
+static inline int ks_json_colon(ks_tape *t, int indent) { return put(t, ": ", indent > 0 ? 2 : 1); }
 
-int ks_json_literal(ks_tape *t, const char *s, size_t len) { return put(t, s, len); }
+static inline int ks_json_literal(ks_tape *t, const char *s, size_t len) { return put(t, s, len); }
 
-int ks_json_integer(ks_tape *t, int64_t v) {
+static inline int ks_json_integer(ks_tape *t, int64_t v) {
   char buf[24], *p = buf + sizeof buf;
   uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
   do {
@@ -60,7 +66,7 @@ int ks_json_integer(ks_tape *t, int64_t v) {
   return put(t, p, (size_t)(buf + sizeof buf - p));
 }
 
-int ks_json_float(ks_tape *t, double d) {
+static inline int ks_json_float(ks_tape *t, double d) {
   char buf[40];
   int n = ks_formatdouble(d, buf);
   return put(t, buf, (size_t)n);
@@ -100,7 +106,7 @@ static size_t utf8_sequence(const unsigned char *p, size_t available) {
   return 0;
 }
 
-int ks_json_string(ks_tape *t, const char *str, size_t n) {
+static inline int ks_json_string(ks_tape *t, const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   /* Room for the worst case (every byte a \u00XX escape), so the loop writes without checks. */
   if (n > (SIZE_MAX - 2) / 6 || reserve(t, 6 * n + 2 + 8) == NULL) return 0;
@@ -152,3 +158,5 @@ int ks_json_string(ks_tape *t, const char *str, size_t n) {
   t->scratch_len += (size_t)(out - start);
   return 1;
 }
+
+#endif
