@@ -165,16 +165,19 @@ static void sort_keys(keyref *k, size_t n) {
   }
 }
 
-/* The table at idx is an object: every key must be a string. Stack effect: [-0, +0]. */
-static int read_object(reader *r, int idx) {
+/* The table at idx is an object: every key must be a string. `marked` says whether it was
+ * marked by k8s.object (else its first key was a string). Stack effect: [-0, +0]. */
+static int read_object(reader *r, int idx, int marked) {
   lua_State *L = r->L;
   int base = lua_gettop(L);
   size_t n = 0;
   lua_pushnil(L);
   while (lua_next(L, idx)) { /* leaves k1 v1 k2 v2 ... on the stack */
     if (lua_type(L, -2) != LUA_TSTRING) {
-      const char *what = lua_type(L, -2) == LUA_TNUMBER ? "a number" : luaL_typename(L, -2);
+      int number = lua_type(L, -2) == LUA_TNUMBER;
+      const char *what = number ? "a number" : luaL_typename(L, -2);
       lua_settop(L, base);
+      if (number && !marked) return fail(r, "%s", "cannot encode a table that mixes array items and string keys");
       return fail(r, "cannot encode an object key that is %s (keys must be strings)", what);
     }
     if (!lua_checkstack(L, 3)) {
@@ -249,14 +252,14 @@ static int read_table(reader *r, int idx) {
     lua_pop(L, 1);
   }
   if (marked == 1) return read_array(r, idx, (lua_Integer)lua_rawlen(L, idx));
-  if (marked == 2) return read_object(r, idx);
+  if (marked == 2) return read_object(r, idx, 1);
 
   lua_pushnil(L);
-  if (!lua_next(L, idx)) return read_object(r, idx); /* empty: an object */
+  if (!lua_next(L, idx)) return read_object(r, idx, 0); /* empty: an object */
   int first = lua_type(L, -2);
   int first_integer = lua_isinteger(L, -2);
   lua_pop(L, 2);
-  if (first == LUA_TSTRING) return read_object(r, idx);
+  if (first == LUA_TSTRING) return read_object(r, idx, 0);
   if (!first_integer) {
     lua_pushnil(L);
     lua_next(L, idx);

@@ -130,7 +130,8 @@ final class JSONTests: XCTestCase {
             assertLuaError(rt, "k8s.json.encode(k8s.object{1})", contains: "cannot encode an object key that is a number")
             assertLuaError(rt, "k8s.json.encode({1, 2, x = 3})", contains: "mixes array items and string keys")
             assertLuaError(rt, "k8s.json.encode({[1] = 1, [3] = 3})", contains: "sparse array")
-            assertLuaError(rt, "k8s.json.encode({x = 1, [2] = 3})", contains: "cannot encode an object key that is a number")
+            // the same message whichever key `next` gives first (the order depends on the state's hash seed)
+            assertLuaError(rt, "k8s.json.encode({x = 1, [2] = 3})", contains: "mixes array items and string keys")
         }
     }
 
