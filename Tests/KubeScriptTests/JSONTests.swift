@@ -187,6 +187,45 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    // MARK: Large values: decoding streams through a small tape in pieces
+
+    /// A value of far more slots than one piece, with escapes, nesting and empty containers
+    /// across the piece boundaries, decodes to exactly what was encoded.
+    func testLargeValuesDecodeAcrossPieces() throws {
+        try withRuntime { rt in
+            let r = try lua(rt, """
+                local function same(a, b)
+                  if type(a) ~= type(b) or math.type(a) ~= math.type(b) then return false end
+                  if type(a) ~= "table" then return a == b end
+                  if getmetatable(a) ~= getmetatable(b) then return false end
+                  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+                  for k in pairs(b) do if a[k] == nil then return false end end
+                  return true
+                end
+                local items = k8s.array()
+                for i = 1, 3000 do
+                  items[i] = { name = "item-" .. i, quoted = 'say "hi"\\n' .. i, n = i, f = i + 0.5,
+                               deep = k8s.array{ k8s.array{ k8s.array{ k8s.array(), {}, k8s.null } } }, list = k8s.array{ i, -i } }
+                end
+                local text = k8s.json.encode({ items = items })
+                local back = k8s.json.decode(text)
+                return #text > 200000, same(back, { items = items }), k8s.json.encode(back) == text
+                """)
+            XCTAssertEqual(r, [.boolean(true), .boolean(true), .boolean(true)])
+        }
+    }
+
+    func testAnErrorAfterManyPiecesLeavesNothingBehind() throws {
+        try withRuntime { rt in
+            let r = try lua(rt, """
+                local text = "[" .. string.rep('{"a":[1,2,{"b":"x\\\\n"}]},', 5000) .. "oops]"
+                local ok, err = pcall(k8s.json.decode, text)
+                return ok, err:match("line 1, column %d+: unexpected 'o'") ~= nil
+                """)
+            XCTAssertEqual(r, [.boolean(false), .boolean(true)])
+        }
+    }
+
     // MARK: Real data
 
     /// Every response body of the recorded transcripts: decode → encode → decode gives an equal

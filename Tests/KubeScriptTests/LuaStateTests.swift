@@ -141,6 +141,25 @@ final class LuaStateTests: XCTestCase {
         XCTAssertEqual(Tracked.live, before)
     }
 
+    /// A push that fails part-way releases the Swift boxes it had not handed to Lua, and only those.
+    func testFailedPushReleasesEachBoxOnce() throws {
+        let before = Tracked.live
+        let state = try LuaState()
+        let kept = Tracked("kept by the function"), dropped = Tracked("never pushed")
+        try state.withTape { tape throws(LuaError) in
+            let writer = LuaTapeWriter(tape)
+            try writer.beginArray()
+            try writer.append(function: LuaFunction("f") { _ in _ = kept })
+            try writer.append(object: dropped)  // its type is not registered: the push fails here
+            try writer.end()
+            XCTAssertThrowsError(try state.push(tape: tape))
+        }
+        XCTAssertEqual(state.top, 0)
+        state.collectGarbage()
+        XCTAssertEqual(Tracked.live, before + 2)  // the test still holds both
+        _ = (kept, dropped)
+    }
+
     func testRegistryReferencesKeepValuesAlive() throws {
         let state = try LuaState()
         try state.push(.object(["x": .integer(1)]))
