@@ -253,8 +253,10 @@ struct JSONParser {
     /// Continues a string that has an escape: the unescaped bytes go to the tape's scratch.
     mutating func parseEscapedString(from first: UnsafePointer<UInt8>) throws(LuaError) {
         let tape = writer.tape
-        // Unescaping never makes a string longer, so the rest of the input bounds it.
-        guard ks_tape_reserve_scratch(tape, end - first) != 0 else { throw LuaError.outOfMemory }
+        // Unescaping never makes a string longer: find its end, then reserve that much.
+        var q = p
+        while q < end && q.pointee != quote { q += q.pointee == backslash ? 2 : 1 }
+        guard ks_tape_reserve_scratch(tape, min(q, end) - first) != 0 else { throw LuaError.outOfMemory }
         let offset = tape.pointee.scratch_len
         let out = UnsafeMutableRawPointer(tape.pointee.scratch + offset).assumingMemoryBound(to: UInt8.self)
         var n = p - first

@@ -202,5 +202,6 @@ final class LuaStateTests: XCTestCase {
             XCTAssertTrue((error as? LuaError)?.message.contains("interrupted!") ?? false)
         }
         XCTAssertEqual(try runtime.state.execute("return 1 + 1"), [.integer(2)])
+        XCTAssertEqual(runtime.state.top, 0)
     }
 }

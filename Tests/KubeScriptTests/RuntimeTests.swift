@@ -36,6 +36,7 @@ final class RuntimeTests: XCTestCase {
         try runtime.run(file: temporary.path + "/app/main.lua", arguments: [])
         XCTAssertEqual(try runtime.state.execute("return result"),
                        [.array([.string("script folder"), .string("extra"), .string("init of pkg"), .string("nested")])])
+        XCTAssertEqual(runtime.state.top, 0)
     }
 
     func testStandardSearchPathOrder() throws {
@@ -48,9 +49,15 @@ final class RuntimeTests: XCTestCase {
     }
 
     func testShippedLibraryIsRequirable() throws {
-        try withRuntime { _ in }
         let runtime = try Runtime(searchPath: .standard())
-        XCTAssertEqual(try runtime.state.execute("return require('labels').selector{ app = 'web' }"), [.string("app=web")])
+        XCTAssertEqual(try runtime.state.execute("""
+            local labels = require 'labels'
+            return labels.selector{ app = 'web' },
+                   labels.selector{ app = 'web', tier = { 'b', 'a' }, env = { notin = { 'dev' } }, canary = false,
+                                    release = true, v = { ne = 2 } },
+                   labels.selector{}, select(2, pcall(labels.selector, 'x'))
+            """), [.string("app=web"), .string("app=web,!canary,env notin (dev),release,tier in (a,b),v!=2"), .string(""),
+                   .string("bad argument #1 to 'selector' (table expected, got string)")])
     }
 
     func testArgAndVarargsAsLuaSetsThem() throws {
@@ -61,6 +68,7 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(try runtime.state.execute("return result"),
                        [.array([.string("kubescript"), .string("run"), .string(path), .string("--replicas"), .string("3"),
                                 .integer(2), .string("--replicas")])])
+        XCTAssertEqual(runtime.state.top, 0)
     }
 
     func testErrorsNameTheScriptFileAndLine() throws {
