@@ -75,37 +75,6 @@ static inline int ks_json_float(ks_tape *t, double d) {
 /* ---------------------------------------------------------------------------------------- */
 /* Strings                                                                                    */
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Whether any of the eight bytes is '"', '\\', below 0x20, or 0x80 and above. */
-static inline int needs_attention(uint64_t w) {
-  uint64_t q = w ^ (ONES * 0x22), b = w ^ (ONES * 0x5C);
-  uint64_t hits = ((q - ONES) & ~q) | ((b - ONES) & ~b) | (w - ONES * 0x20) | w;
-  return (hits & HIGHS) != 0;
-}
-
-/* The length of the valid UTF-8 sequence at p (first byte >= 0x80), or 0. */
-static size_t utf8_sequence(const unsigned char *p, size_t available) {
-  unsigned char c0 = p[0];
-#define CONT(i) ((p[i] & 0xC0) == 0x80)
-  if (c0 >= 0xC2 && c0 <= 0xDF) return available >= 2 && CONT(1) ? 2 : 0;
-  if (c0 >= 0xE0 && c0 <= 0xEF) {
-    if (available < 3 || !CONT(1) || !CONT(2)) return 0;
-    if (c0 == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
-    if (c0 == 0xED && p[1] >= 0xA0) return 0; /* surrogate */
-    return 3;
-  }
-  if (c0 >= 0xF0 && c0 <= 0xF4) {
-    if (available < 4 || !CONT(1) || !CONT(2) || !CONT(3)) return 0;
-    if (c0 == 0xF0 && p[1] < 0x90) return 0; /* overlong */
-    if (c0 == 0xF4 && p[1] >= 0x90) return 0; /* above U+10FFFF */
-    return 4;
-  }
-#undef CONT
-  return 0;
-}
-
 static inline int ks_json_string(ks_tape *t, const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   /* Room for the worst case (every byte a \u00XX escape), so the loop writes without checks. */
@@ -117,7 +86,7 @@ static inline int ks_json_string(ks_tape *t, const char *str, size_t n) {
     while (n - i >= 8) {
       uint64_t w;
       memcpy(&w, s + i, 8);
-      if (needs_attention(w)) break;
+      if (ks_needs_attention(w)) break;
       memcpy(out, &w, 8);
       out += 8;
       i += 8;
@@ -125,7 +94,7 @@ static inline int ks_json_string(ks_tape *t, const char *str, size_t n) {
     if (i >= n) break;
     unsigned char c = s[i];
     if (c >= 0x80) {
-      size_t l = utf8_sequence(s + i, n - i);
+      size_t l = ks_utf8_sequence(s + i, n - i);
       if (l == 0) return -1;
       memcpy(out, s + i, l);
       out += l;

@@ -401,45 +401,17 @@ struct JSONParser {
     func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
 }
 
-/// Byte-level helpers shared by the decoder and the encoder.
+/// Byte-level helpers of the decoder (the scanning ones are shared with the C encoder).
 enum JSONBytes {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
     /// Whether any of the eight bytes in `w` is `"`, `\`, below 0x20, or 0x80 and above.
     @inline(__always)
-    static func needsAttention(_ w: UInt64) -> Bool {
-        let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
-        let hasQuote = (q &- ones) & ~q
-        let hasBackslash = (b &- ones) & ~b
-        let hasControl = w &- (ones &* 0x20)
-        return ((hasQuote | hasBackslash | hasControl) & highs) | (w & highs) != 0
-    }
+    static func needsAttention(_ w: UInt64) -> Bool { ks_needs_attention(w) != 0 }
 
     /// The length of the valid UTF-8 sequence at `p` (whose first byte is 0x80 or above), or nil.
-    /// Rejects overlong forms, surrogates and code points above U+10FFFF.
+    @inline(__always)
     static func validUTF8Sequence(at p: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Int? {
-        let c0 = p.pointee
-        let available = end - p
-        @inline(__always) func cont(_ i: Int) -> Bool { p[i] & 0xC0 == 0x80 }
-        switch c0 {
-        case 0xC2...0xDF:
-            return available >= 2 && cont(1) ? 2 : nil
-        case 0xE0...0xEF:
-            guard available >= 3, cont(1), cont(2) else { return nil }
-            let c1 = p[1]
-            if c0 == 0xE0 && c1 < 0xA0 { return nil }  // overlong
-            if c0 == 0xED && c1 >= 0xA0 { return nil }  // surrogate
-            return 3
-        case 0xF0...0xF4:
-            guard available >= 4, cont(1), cont(2), cont(3) else { return nil }
-            let c1 = p[1]
-            if c0 == 0xF0 && c1 < 0x90 { return nil }  // overlong
-            if c0 == 0xF4 && c1 >= 0x90 { return nil }  // above U+10FFFF
-            return 4
-        default:
-            return nil
-        }
+        let n = ks_utf8_sequence(p, end - p)
+        return n == 0 ? nil : n
     }
 
     /// Writes a scalar value as UTF-8 and returns the byte count.
