@@ -71,6 +71,12 @@ end
 
 local internal = {}
 
+-- Sets package.path to the search path given, before Lua's own default paths.
+local defaultpath = package.path
+function internal.setpath(path)
+  package.path = path .. ";" .. defaultpath
+end
+
 -- Sets the global `arg` as lua does: the script at 0, its arguments from 1, what came before
 -- it at negative indices.
 function internal.setarg(list, script)

@@ -47,11 +47,7 @@ public final class Runtime {
 
     /// Sets `package.path` to the search path, before Lua's own defaults.
     func setSearchPath(_ path: ModuleSearchPath) throws(LuaError) {
-        let base = state.top
-        defer { state.setTop(base) }
-        try state.load("local p = ...; package.path = p .. ';' .. package.path", chunkName: "=[kubescript path]")
-        try state.push(.string(path.luaPath))
-        try state.call(arguments: 1, results: 0)
+        try callInternal("setpath", .string(path.luaPath))
     }
 
     /// Runs the script at `path` as `kubescript run` does: `arg` and `...` hold `arguments`,
@@ -81,13 +77,17 @@ public final class Runtime {
 
     /// Calls `internal.setarg(list, script)`.
     func setArg(_ list: [String], script: Int) throws(LuaError) {
+        try callInternal("setarg", .array(list.map { .string($0) }), .integer(Int64(script)))
+    }
+
+    /// Calls one of the prelude's internal helpers with data arguments.
+    func callInternal(_ name: String, _ arguments: LuaValue...) throws(LuaError) {
         let base = state.top
         defer { state.setTop(base) }
         try internals.push()
-        try state.getField("setarg", in: -1)
-        try state.push(.array(list.map { .string($0) }))
-        try state.push(.integer(Int64(script)))
-        try state.call(arguments: 2, results: 0)
+        try state.getField(name, in: -1)
+        for argument in arguments { try state.push(argument) }
+        try state.call(arguments: Int32(arguments.count), results: 0)
     }
 
     /// Runs `body` with Ctrl-C turned into a Lua error inside the running chunk.

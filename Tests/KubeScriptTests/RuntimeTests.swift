@@ -34,6 +34,9 @@ final class RuntimeTests: XCTestCase {
             """, to: "app/main.lua")
         let runtime = try Runtime(searchPath: ModuleSearchPath(directories: [temporary.path + "/extra"]))
         try runtime.run(file: temporary.path + "/app/main.lua", arguments: [])
+        let path = try runtime.state.execute("return package.path")
+        try runtime.run(file: temporary.path + "/app/main.lua", arguments: [])
+        XCTAssertEqual(try runtime.state.execute("return package.path"), path, "running again does not grow the path")
         XCTAssertEqual(try runtime.state.execute("return result"),
                        [.array([.string("script folder"), .string("extra"), .string("init of pkg"), .string("nested")])])
         XCTAssertEqual(runtime.state.top, 0)
