@@ -19,10 +19,13 @@ let package = Package(
             name: "CLua",
             linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
         ),
+        // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
+        // JSON values and the JSON parser.
+        .target(name: "KubeAPI"),
         // The Lua host: state, value bridge (Lua ⇄ JSON/YAML), module loading, script runner, REPL engine.
         .target(
             name: "KubeScript",
-            dependencies: ["CLua", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CLua", "KubeAPI", .product(name: "Yams", package: "Yams")]
         ),
         // The `kubescript` command.
         .executableTarget(
@@ -31,7 +34,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeScriptTests",
-            dependencies: ["KubeScript", "kubescript"]
+            dependencies: ["KubeScript", "KubeAPI", "kubescript"]
         ),
     ]
 )

@@ -36,6 +36,35 @@ static int newline(ks_tape *t, int indent, int depth) {
   return 1;
 }
 
+/* Whether any of the eight bytes of `w` is '"', '\\', below 0x20, or 0x80 and above: the bytes a
+ * JSON string scanner must look at one by one. */
+static inline int needs_attention(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  uint64_t q = w ^ (ones * 0x22), b = w ^ (ones * 0x5C);
+  uint64_t hits = ((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w;
+  return (hits & highs) != 0;
+}
+
+/* The length of the valid UTF-8 sequence at p (whose first byte is 0x80 or above), or 0.
+ * Rejects overlong forms, surrogates and code points above U+10FFFF. */
+static inline size_t utf8_sequence(const unsigned char *p, size_t available) {
+  unsigned char c0 = p[0];
+  if (c0 >= 0xC2 && c0 <= 0xDF) return available >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c0 >= 0xE0 && c0 <= 0xEF) {
+    if (available < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    if (c0 == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+    if (c0 == 0xED && p[1] >= 0xA0) return 0; /* surrogate */
+    return 3;
+  }
+  if (c0 >= 0xF0 && c0 <= 0xF4) {
+    if (available < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    if (c0 == 0xF0 && p[1] < 0x90) return 0; /* overlong */
+    if (c0 == 0xF4 && p[1] >= 0x90) return 0; /* above U+10FFFF */
+    return 4;
+  }
+  return 0;
+}
+
 static inline int ks_json_begin(ks_tape *t, int object, size_t n, int indent, int depth) {
   (void)n, (void)indent, (void)depth;
   return put(t, object ? "{" : "[", 1);
@@ -86,7 +115,7 @@ static inline int ks_json_string(ks_tape *t, const char *str, size_t n) {
     while (n - i >= 8) {
       uint64_t w;
       memcpy(&w, s + i, 8);
-      if (ks_needs_attention(w)) break;
+      if (needs_attention(w)) break;
       memcpy(out, &w, 8);
       out += 8;
       i += 8;
@@ -94,7 +123,7 @@ static inline int ks_json_string(ks_tape *t, const char *str, size_t n) {
     if (i >= n) break;
     unsigned char c = s[i];
     if (c >= 0x80) {
-      size_t l = ks_utf8_sequence(s + i, n - i);
+      size_t l = utf8_sequence(s + i, n - i);
       if (l == 0) return -1;
       memcpy(out, s + i, l);
       out += l;

@@ -1,4 +1,4 @@
-/* Locale-independent number parsing for the JSON decoder: os.setlocale cannot change it. */
+/* Locale-independent number formatting for the JSON encoder: os.setlocale cannot change it. */
 #define _GNU_SOURCE
 #include "CLua.h"
 
@@ -12,25 +12,6 @@
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static void make_c_locale(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
-
-double ks_strtod(const char *s, size_t len, int *ok) {
-  char small[64], *b = small, *heap = NULL;
-  if (len >= sizeof small) {
-    if ((heap = malloc(len + 1)) == NULL) {
-      *ok = 0;
-      return 0;
-    }
-    b = heap;
-  }
-  memcpy(b, s, len);
-  b[len] = 0;
-  pthread_once(&c_locale_once, make_c_locale);
-  char *end;
-  double d = c_locale ? strtod_l(b, &end, c_locale) : strtod(b, &end);
-  *ok = end == b + len && isfinite(d);
-  free(heap);
-  return d;
-}
 
 int ks_formatdouble(double d, char *buf) {
   pthread_once(&c_locale_once, make_c_locale);

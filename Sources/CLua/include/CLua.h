@@ -190,42 +190,6 @@ int ks_encodejson(lua_State *L, int idx, ks_tape *t, int indent, size_t *offset,
                   char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------------------------
- * Byte scanning shared by the JSON decoder (Swift) and encoder (C). Never raise.
- * ------------------------------------------------------------------------------------------ */
-
-/* Whether any of the eight bytes of `w` is '"', '\\', below 0x20, or 0x80 and above: the bytes a
- * JSON string scanner must look at one by one. */
-static inline int ks_needs_attention(uint64_t w) {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  uint64_t q = w ^ (ones * 0x22), b = w ^ (ones * 0x5C);
-  uint64_t hits = ((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w;
-  return (hits & highs) != 0;
-}
-
-/* The length of the valid UTF-8 sequence at p (whose first byte is 0x80 or above), or 0.
- * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static inline size_t ks_utf8_sequence(const unsigned char *p, size_t available) {
-  unsigned char c0 = p[0];
-  if (c0 >= 0xC2 && c0 <= 0xDF) return available >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c0 >= 0xE0 && c0 <= 0xEF) {
-    if (available < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-    if (c0 == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
-    if (c0 == 0xED && p[1] >= 0xA0) return 0; /* surrogate */
-    return 3;
-  }
-  if (c0 >= 0xF0 && c0 <= 0xF4) {
-    if (available < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
-    if (c0 == 0xF0 && p[1] < 0x90) return 0; /* overlong */
-    if (c0 == 0xF4 && p[1] >= 0x90) return 0; /* above U+10FFFF */
-    return 4;
-  }
-  return 0;
-}
-
-/* Parses `len` bytes as a C-locale double; *ok is 0 when they are not all a finite number. */
-double ks_strtod(const char *s, size_t len, int *ok);
-
-/* ------------------------------------------------------------------------------------------
  * Macros and variadic functions of the C API, as functions Swift can call. Never raise.
  * ------------------------------------------------------------------------------------------ */
 static inline void ks_pop(lua_State *L, int n) { lua_settop(L, -(n)-1); }
