@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // The Lua 5.4 C API from Debian's liblua5.4-dev, plus the C half of the host:
@@ -22,6 +23,16 @@ let package = Package(
         // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
         // JSON values and the JSON parser.
         .target(name: "KubeAPI"),
+        // The embedded Kubernetes API server, answering as the recorded kube-apiserver v1.24 does.
+        .target(
+            name: "KubeServer",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The Lua host: state, value bridge (Lua ⇄ JSON/YAML), module loading, script runner, REPL engine.
         .target(
             name: "KubeScript",
@@ -30,11 +41,11 @@ let package = Package(
         // The `kubescript` command.
         .executableTarget(
             name: "kubescript",
-            dependencies: ["KubeScript", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KubeScript", "KubeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "KubeScriptTests",
-            dependencies: ["KubeScript", "KubeAPI", "kubescript"]
+            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "kubescript"]
         ),
     ]
 )

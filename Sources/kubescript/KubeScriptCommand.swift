@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import KubeScript
+import KubeServer
 
 /// `kubescript`: runs Lua scripts that automate Kubernetes.
 @main
@@ -12,7 +13,7 @@ struct KubeScriptCommand: ParsableCommand {
             With no subcommand, starts the interactive prompt (as `kubescript repl`); with -e, runs CODE.
             """,
         version: KubeScriptVersion.string,
-        subcommands: [Run.self, Repl.self]
+        subcommands: [Run.self, Repl.self, Serve.self]
     )
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE and exit.", valueName: "CODE"))
@@ -101,5 +102,26 @@ struct Repl: ParsableCommand {
             }
         }
         if interactive { print() }
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the embedded Kubernetes API server on loopback.",
+        discussion: """
+            Answers as kube-apiserver v1.24 does, for kubectl and other clients. Today it serves \
+            discovery; storage and the rest of the API follow.
+            """
+    )
+
+    @Option(help: "The port on 127.0.0.1 (0: any free port, printed on start).")
+    var port: Int = 8001
+
+    func run() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        let server = try HTTPServer(APIServer(), port: port)
+        print("kubescript: serving the Kubernetes API on http://127.0.0.1:\(server.port)")
+        fflush(nil)
+        try server.wait()
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import KubeAPI
+import XCTest
+@testable import KubeServer
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The embedded API server against the recorded kube-apiserver v1.24.
+final class APIServerTests: XCTestCase {
+    /// Replays every exchange of the discovery transcript and compares status, content type and
+    /// body with what the real server answered.
+    ///
+    /// Listed exception: `example.com/v1` and its entry in `/apis` came from a CRD installed while
+    /// recording; a fresh embedded server has no CRDs, so they are left out of the comparison.
+    func testDiscoveryMatchesTheRecordedServer() throws {
+        let server = APIServer()
+        let exchanges = try transcript("01-discovery.json")
+        var compared = 0
+        for exchange in exchanges {
+            guard let method = exchange[path: "request", "method"]?.stringValue,
+                  let path = exchange[path: "request", "path"]?.stringValue,
+                  var expected = exchange[path: "response", "body"] else { return XCTFail("malformed exchange") }
+            if path == "/apis/example.com/v1" { continue }
+            if path == "/apis", case .array(let groups)? = expected["groups"] {
+                expected["groups"] = .array(groups.filter { $0["name"]?.stringValue != "example.com" })
+            }
+            let response = server.handle(APIRequest(method: method, path: path))
+            XCTAssertEqual(response.status, Int(exchange[path: "response", "status"]?.integerValue ?? 0), path)
+            XCTAssertEqual(response.header("content-type"), exchange[path: "response", "headers", "content-type"]?.stringValue, path)
+            XCTAssertEqual(try JSONValue.parse(response.body), expected, path)
+            compared += 1
+        }
+        XCTAssertEqual(compared, 33)
+    }
+
+    func testUnknownPathsAndVerbsAnswerAsKubeAPIServer() throws {
+        let server = APIServer()
+        let missing = server.handle(APIRequest(method: "GET", path: "/apis/nope.example/v1"))
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(try JSONValue.parse(missing.body), try JSONValue.parse(#"""
+            {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+             "message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}
+            """#))
+        let post = server.handle(APIRequest(method: "POST", path: "/version"))
+        XCTAssertEqual(post.status, 405)
+        XCTAssertEqual(try JSONValue.parse(post.body)["reason"], .string("MethodNotAllowed"))
+        XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/api/v1/")).status, 200)
+    }
+
+    func testRequestTargetsAreSplitAndDecoded() {
+        let request = APIRequest(method: "GET", target: "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb%2Ctier+in+(a)&limit=2&limit=3")
+        XCTAssertEqual(request.path, "/api/v1/namespaces/default/pods")
+        XCTAssertEqual(request.query, ["labelSelector": "app=web,tier in (a)", "limit": "2"])
+    }
+
+    /// The server on a real loopback socket, with keep-alive, as a client uses it.
+    func testServesOverHTTP() throws {
+        let http = try HTTPServer(APIServer(), port: 0)
+        defer { try? http.stop() }
+        XCTAssertGreaterThan(http.port, 0)
+        let session = URLSession(configuration: .ephemeral)
+        for path in ["/version", "/apis/apps/v1", "/api/v1/nonexistent"] {
+            let url = try XCTUnwrap(URL(string: "http://127.0.0.1:\(http.port)\(path)"))
+            let (data, response) = try fetch(url, session: session)
+            let status = (response as? HTTPURLResponse)?.statusCode
+            XCTAssertEqual(status, path.hasSuffix("nonexistent") ? 404 : 200, path)
+            XCTAssertEqual((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type"), "application/json")
+            XCTAssertNoThrow(try JSONValue.parse([UInt8](data)), path)
+        }
+    }
+
+    func fetch(_ url: URL, session: URLSession) throws -> (Data, URLResponse) {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<(Data, URLResponse), Error> = .failure(URLError(.timedOut))
+        session.dataTask(with: url) { data, response, error in
+            if let data, let response { result = .success((data, response)) } else if let error { result = .failure(error) }
+            done.signal()
+        }.resume()
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        return try result.get()
+    }
+
+    func transcript(_ name: String) throws -> [JSONValue] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixturePath("k8s-transcripts/" + name)))
+        return try JSONValue.parse([UInt8](data)).arrayValue ?? []
+    }
+}
