@@ -1,5 +1,5 @@
 /// The API's `Status` object, as the server sends it for errors (and for some successes).
-public struct Status: Equatable, Sendable {
+public struct Status: Error, Equatable, Sendable {
     /// `Success` or `Failure`.
     public var status: String
     /// The HTTP status code.

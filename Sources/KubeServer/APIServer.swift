@@ -1,18 +1,26 @@
 import KubeAPI
+import NIOConcurrencyHelpers
 
 /// The embedded Kubernetes API server: it answers requests as the recorded kube-apiserver v1.24
 /// does. `handle` is the whole server; `HTTPServer` puts it on a socket.
 ///
-/// Today it serves discovery (`/version`, `/api`, `/apis` and every built-in group version's
-/// APIResourceList); storage, lists, watch and the rest follow (see the embedded cluster issue).
-public final class APIServer: Sendable {
+/// It serves discovery, and create, get, update, patch (merge, JSON, strategic), delete, list
+/// (label and field selectors, paging) and delete-collection of every built-in resource, with
+/// managed fields for updates. Watch, apply, subresources, CRDs and controllers follow (see the
+/// embedded cluster issue).
+public final class APIServer: @unchecked Sendable {
     /// The discovery documents, by path, serialized once.
     let discovery: [String: [UInt8]]
+    let catalog: ResourceCatalog
+    /// Guards `store`: requests are answered one at a time.
+    let lock = NIOLock()
+    var store = ObjectStore()
 
     public init() {
         var documents: [String: [UInt8]] = [:]
         for (path, json) in RecordedDiscovery.documents { documents[path] = Array(json.utf8) }
         discovery = documents
+        catalog = ResourceCatalog(discovery: RecordedDiscovery.documents)
     }
 
     /// Answers one request.
@@ -22,7 +30,13 @@ public final class APIServer: Sendable {
             guard request.method == "GET" || request.method == "HEAD" else { return .status(.methodNotAllowed) }
             return .json(200, bytes: document)
         }
-        return .status(.notFoundPath)
+        guard let resourcePath = ResourcePath(path, isNamespaced: { [catalog] group, version, name in
+                  catalog.resource(group: group, version: version, name: name)?.namespaced ?? false
+              }),
+              let info = catalog.resource(group: resourcePath.group, version: resourcePath.version, name: resourcePath.resource),
+              info.namespaced || resourcePath.namespace == nil
+        else { return .status(.notFoundPath) }
+        return lock.withLock { handleResource(request, resourcePath, info, in: &store) }
     }
 }
 

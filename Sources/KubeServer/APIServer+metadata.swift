@@ -1,0 +1,89 @@
+import KubeAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Object metadata the server writes: managed fields, uids, timestamps, member order.
+extension APIServer {
+    /// The object with its managed fields updated for an Update by `manager`: the manager owns
+    /// what it set or changed, other managers lose what it changed, and fields that are gone
+    /// are owned by nobody.
+    func managed(_ object: JSONValue, previous: JSONValue?, info: APIResourceInfo, manager: String) -> JSONValue {
+        let excludingStatus = info.subresources.contains("status")
+        let newFields = FieldSet(of: object, excludingStatus: excludingStatus)
+        let oldFields = previous.map { FieldSet(of: $0, excludingStatus: excludingStatus) } ?? FieldSet()
+        let changed = FieldSet.changed(from: previous, to: object, newFields: newFields, oldFields: oldFields)
+        var entries: [JSONValue] = []
+        var mine = changed
+        for entry in previous?[path: "metadata", "managedFields"]?.arrayValue ?? [] {
+            let fields = FieldSet(fieldsV1: entry["fieldsV1"] ?? .object([:])).paths.intersection(newFields.paths)
+            let isMine = entry["manager"]?.stringValue == manager && entry["operation"]?.stringValue == "Update"
+                && entry["apiVersion"]?.stringValue == info.groupVersion && entry["subresource"] == nil
+            if isMine {
+                mine.formUnion(fields)
+                continue
+            }
+            let kept = fields.subtracting(changed)
+            guard !kept.isEmpty else { continue }
+            var updated = entry
+            updated["fieldsV1"] = FieldSet(paths: kept).fieldsV1
+            entries.append(updated)
+        }
+        if !mine.isEmpty {
+            entries.append(.object([
+                "manager": .string(manager), "operation": .string("Update"), "apiVersion": .string(info.groupVersion),
+                "time": .string(Self.timestamp()), "fieldsType": .string("FieldsV1"), "fieldsV1": FieldSet(paths: mine).fieldsV1,
+            ]))
+        }
+        var result = object
+        var metadata = object["metadata"]?.objectValue ?? JSONObject()
+        metadata["managedFields"] = entries.isEmpty ? nil : .array(entries)
+        result["metadata"] = .object(metadata)
+        return result
+    }
+
+    /// The object with kind, apiVersion and metadata first and metadata's members in the order
+    /// kube-apiserver writes them; the rest keeps its order.
+    static func ordered(_ object: JSONValue) -> JSONValue {
+        guard case .object(let fields) = object else { return object }
+        var result = JSONObject()
+        for key in ["kind", "apiVersion"] { if let v = fields[key] { result.append(key, v) } }
+        if case .object(let metadata)? = fields["metadata"] {
+            var ordered = JSONObject()
+            for key in ["name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
+                        "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences",
+                        "finalizers", "managedFields"] {
+                if let v = metadata[key] { ordered.append(key, v) }
+            }
+            for (key, v) in metadata where ordered[key] == nil { ordered.append(key, v) }
+            result.append("metadata", .object(ordered))
+        }
+        for (key, v) in fields where result[key] == nil { result.append(key, v) }
+        return .object(result)
+    }
+
+    /// A random (version 4) UUID.
+    static func uuid() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+
+    /// Five characters for `generateName`, from the alphabet kube-apiserver uses.
+    static func randomSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<5).map { _ in alphabet.randomElement() ?? "x" })
+    }
+
+    /// Now, as RFC 3339 in UTC to the second.
+    static func timestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}

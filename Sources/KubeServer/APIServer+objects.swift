@@ -1,0 +1,283 @@
+import KubeAPI
+
+/// Create, read, update, delete and patch of objects, answering as kube-apiserver does.
+extension APIServer {
+    /// Handles a request for a resource; runs with the store locked.
+    func handleResource(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, in store: inout ObjectStore) -> APIResponse {
+        if path.subresource != nil {
+            return .status(.notFoundPath)  // status and scale come with the subresources work
+        }
+        if info.namespaced, let namespace = path.namespace, request.method != "GET",
+           store.object(of: ObjectStore.namespaces, key: namespace) == nil {
+            return .status(.notFound(ObjectStore.namespacesInfo, name: namespace))
+        }
+        let dryRun = request.query["dryRun"] == "All"
+        switch (request.method, path.name) {
+        case ("GET", nil): return list(request, path, info, store: store)
+        case ("GET", let name?):
+            guard let object = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
+            return .json(200, Self.ordered(object))
+        case ("POST", nil): return create(request, path, info, dryRun: dryRun, in: &store)
+        case ("PUT", let name?): return update(request, path, info, name: name, dryRun: dryRun, in: &store)
+        case ("PATCH", let name?): return patch(request, path, info, name: name, dryRun: dryRun, in: &store)
+        case ("DELETE", let name?): return delete(request, path, info, name: name, dryRun: dryRun, in: &store)
+        case ("DELETE", nil): return deleteCollection(request, path, info, dryRun: dryRun, in: &store)
+        default: return .status(.methodNotSupported(info, verb: request.method.lowercased()))
+        }
+    }
+
+    func key(_ path: ResourcePath, _ name: String) -> String {
+        path.namespace.map { "\($0)/\(name)" } ?? name
+    }
+
+    // MARK: Create
+
+    func create(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, dryRun: Bool, in store: inout ObjectStore) -> APIResponse {
+        var object: JSONValue
+        switch Self.decodeBody(request, info) {
+        case .success(let value): object = value
+        case .failure(let status): return .status(status)
+        }
+        var metadata = object["metadata"]?.objectValue ?? JSONObject()
+        if let namespace = path.namespace {
+            if let given = metadata["namespace"]?.stringValue, !given.isEmpty, given != namespace {
+                return .status(.badRequest("the namespace of the provided object does not match the namespace sent on the request"))
+            }
+            metadata["namespace"] = .string(namespace)
+        }
+        var name = metadata["name"]?.stringValue ?? ""
+        if name.isEmpty, let prefix = metadata["generateName"]?.stringValue, !prefix.isEmpty {
+            name = prefix + Self.randomSuffix()
+            metadata["name"] = .string(name)
+        }
+        if let invalid = validateName(name, info) { return .status(invalid) }
+        let key = key(path, name)
+        if store.object(of: info, key: key) != nil { return .status(.alreadyExists(info, name: name)) }
+        metadata["uid"] = .string(Self.uuid())
+        if !dryRun { metadata["resourceVersion"] = .string(String(store.revision + 1)) }
+        if Self.hasGeneration(info) { metadata["generation"] = .integer(1) }
+        metadata["creationTimestamp"] = .string(Self.timestamp())
+        object["metadata"] = .object(metadata)
+        object["apiVersion"] = .string(info.groupVersion)
+        object["kind"] = .string(info.kind)
+        object = managed(object, previous: nil, info: info, manager: manager(request))
+        if !dryRun {
+            store.revision += 1
+            store.put(object, of: info, key: key)
+        }
+        return .json(201, Self.ordered(object))
+    }
+
+    // MARK: Update
+
+    func update(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
+                in store: inout ObjectStore) -> APIResponse {
+        var object: JSONValue
+        switch Self.decodeBody(request, info) {
+        case .success(let value): object = value
+        case .failure(let status): return .status(status)
+        }
+        let given = object[path: "metadata", "name"]?.stringValue ?? ""
+        guard given == name else {
+            return .status(.badRequest("the name of the object (\(given)) does not match the name on the URL (\(name))"))
+        }
+        if let namespace = path.namespace, let givenNamespace = object[path: "metadata", "namespace"]?.stringValue,
+           !givenNamespace.isEmpty, givenNamespace != namespace {
+            return .status(.badRequest("the namespace of the provided object does not match the namespace sent on the request"))
+        }
+        guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
+        if let version = object[path: "metadata", "resourceVersion"]?.stringValue, !version.isEmpty,
+           version != current[path: "metadata", "resourceVersion"]?.stringValue {
+            return .status(.conflict(info, name: name, problem: Status.modified))
+        }
+        return write(object, replacing: current, path, info, request: request, dryRun: dryRun, status: 200, in: &store)
+    }
+
+    /// Stores a new version of an existing object: identity and server-managed metadata are kept,
+    /// the generation follows spec changes, managed fields are updated.
+    func write(_ new: JSONValue, replacing current: JSONValue, _ path: ResourcePath, _ info: APIResourceInfo,
+               request: APIRequest, dryRun: Bool, status: Int, in store: inout ObjectStore) -> APIResponse {
+        var object = new
+        var metadata = object["metadata"]?.objectValue ?? JSONObject()
+        let old = current["metadata"]?.objectValue ?? JSONObject()
+        for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"] {
+            metadata[field] = old[field]
+        }
+        if Self.hasGeneration(info), new["spec"] != current["spec"], case .integer(let generation)? = old["generation"] {
+            metadata["generation"] = .integer(generation + 1)
+        }
+        metadata["managedFields"] = old["managedFields"]
+        metadata["resourceVersion"] = .string(String(store.revision + 1))
+        object["metadata"] = .object(metadata)
+        object["apiVersion"] = .string(info.groupVersion)
+        object["kind"] = .string(info.kind)
+        if info.subresources.contains("status") { object["status"] = current["status"] }
+        if Self.content(of: object) == Self.content(of: current) {
+            return .json(status, Self.ordered(current))  // nothing changed: no new version, as kube-apiserver
+        }
+        object = managed(object, previous: current, info: info, manager: manager(request))
+        if dryRun {
+            metadata = object["metadata"]?.objectValue ?? metadata
+            metadata["resourceVersion"] = old["resourceVersion"]
+            object["metadata"] = .object(metadata)
+            return .json(status, Self.ordered(object))
+        }
+        store.revision += 1
+        store.put(object, of: info, key: key(path, metadata["name"]?.stringValue ?? ""))
+        return .json(status, Self.ordered(object))
+    }
+
+    // MARK: Patch
+
+    func patch(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
+               in store: inout ObjectStore) -> APIResponse {
+        let contentType = (request.headers["content-type"] ?? "").split(separator: ";").first.map(String.init) ?? ""
+        let patch: JSONValue
+        do {
+            patch = try JSONValue.parse(request.body)
+        } catch {
+            return .status(.badRequest("error decoding patch: \(error.problem)"))
+        }
+        guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
+        var patched: JSONValue
+        switch contentType {
+        case "application/merge-patch+json":
+            patched = Patch.merge(current, patch)
+        case "application/strategic-merge-patch+json":
+            patched = Patch.strategicMerge(current, patch)
+        case "application/json-patch+json":
+            do {
+                patched = try Patch.json(current, patch)
+            } catch {
+                if error.invalid { return .status(Status(code: 422, reason: "Invalid", message: error.message, details: .object([:]))) }
+                return .status(.badRequest(error.message))
+            }
+        default:
+            return .status(Status(code: 415, reason: "UnsupportedMediaType",
+                                  message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",
+                                  details: .object([:])))
+        }
+        if patched[path: "metadata", "name"]?.stringValue != name {
+            return .status(.badRequest("the name of the object (\(patched[path: "metadata", "name"]?.stringValue ?? "")) does not match the name on the URL (\(name))"))
+        }
+        if let version = patch[path: "metadata", "resourceVersion"]?.stringValue,
+           version != current[path: "metadata", "resourceVersion"]?.stringValue {
+            return .status(.conflict(info, name: name, problem: Status.modified))
+        }
+        return write(patched, replacing: current, path, info, request: request, dryRun: dryRun, status: 200, in: &store)
+    }
+
+    // MARK: Delete
+
+    func delete(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
+                in store: inout ObjectStore) -> APIResponse {
+        let key = key(path, name)
+        guard let current = store.object(of: info, key: key) else { return .status(.notFound(info, name: name)) }
+        if !request.body.isEmpty, let options = try? JSONValue.parse(request.body) {
+            if let uid = options[path: "preconditions", "uid"]?.stringValue, let actual = current[path: "metadata", "uid"]?.stringValue, uid != actual {
+                return .status(.conflict(info, name: name, problem: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)"))
+            }
+            if let version = options[path: "preconditions", "resourceVersion"]?.stringValue,
+               let actual = current[path: "metadata", "resourceVersion"]?.stringValue, version != actual {
+                return .status(.conflict(info, name: name,
+                                         problem: "Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(actual)"))
+            }
+        }
+        if !dryRun { store.remove(of: info, key: key) }
+        var details = Status.details(info, name: name).objectValue ?? JSONObject()
+        details["uid"] = current[path: "metadata", "uid"]
+        return .json(200, Status(status: "Success", code: 200, details: .object(details)).json)
+    }
+
+    func deleteCollection(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, dryRun: Bool,
+                          in store: inout ObjectStore) -> APIResponse {
+        let selected: [(key: String, object: JSONValue)]
+        switch select(request, path, info, store: store) {
+        case .success(let objects): selected = objects
+        case .failure(let status): return .status(status)
+        }
+        if !dryRun {
+            for (key, _) in selected { store.remove(of: info, key: key) }
+        }
+        return .json(200, listObject(info, items: selected.map(\.object), revision: store.revision, continueToken: nil, remaining: nil))
+    }
+
+    // MARK: Helpers
+
+    /// An object without the metadata every write changes, to tell whether a write changes anything.
+    static func content(of object: JSONValue) -> JSONValue {
+        var result = object
+        var metadata = object["metadata"]?.objectValue ?? JSONObject()
+        metadata["resourceVersion"] = nil
+        metadata["managedFields"] = nil
+        result["metadata"] = .object(metadata)
+        return result
+    }
+
+    /// The request body as an object of the resource's kind, or the Status kube-apiserver gives.
+    static func decodeBody(_ request: APIRequest, _ info: APIResourceInfo) -> Result<JSONValue, Status> {
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(request.body)
+        } catch {
+            let text = String(decoding: request.body.prefix(100), as: UTF8.self)
+            return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: \(goDescription(error)) (\(text))"))
+        }
+        guard case .object = body else {
+            return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: json: cannot unmarshal \(goType(body)) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }"))
+        }
+        if let kind = body["kind"]?.stringValue, !kind.isEmpty, kind != info.kind {
+            return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): no kind \"\(kind)\" is registered for version \"\(body["apiVersion"]?.stringValue ?? "")\""))
+        }
+        return .success(body)
+    }
+
+    /// How Go's encoding/json words the parse errors kube-apiserver passes on.
+    static func goDescription(_ error: JSONError) -> String {
+        let problem = error.problem
+        if problem.hasPrefix("unexpected end of input") { return "unexpected end of JSON input" }
+        if problem.hasPrefix("unexpected '"), let quote = problem.dropFirst(12).firstIndex(of: "'") {
+            let character = problem[problem.index(problem.startIndex, offsetBy: 12)..<quote]
+            if problem.hasSuffix("expected a string key") { return "invalid character '\(character)' looking for beginning of object key string" }
+            if problem.hasSuffix("expected a value") { return "invalid character '\(character)' looking for beginning of value" }
+            return "invalid character '\(character)' after object key:value pair"
+        }
+        return problem
+    }
+
+    static func goType(_ value: JSONValue) -> String {
+        switch value {
+        case .array: return "array"
+        case .string: return "string"
+        case .integer, .number: return "number"
+        case .bool: return "bool"
+        default: return "null"
+        }
+    }
+
+    func validateName(_ name: String, _ info: APIResourceInfo) -> Status? {
+        if name.isEmpty {
+            return .invalid(info, name: name, causes: [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")])
+        }
+        let problems = ObjectNames.problems(name, resource: info.name)
+        guard !problems.isEmpty else { return nil }
+        return .invalid(info, name: name, causes: problems.map {
+            .init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \($0)", field: "metadata.name")
+        })
+    }
+
+    /// The field manager: `fieldManager=`, else the User-Agent's product (before the `/`), as
+    /// kube-apiserver takes it, else `unknown`.
+    func manager(_ request: APIRequest) -> String {
+        if let manager = request.query["fieldManager"], !manager.isEmpty { return manager }
+        if let agent = request.headers["user-agent"], let product = agent.split(separator: "/").first, !product.isEmpty {
+            return String(product.prefix(128))
+        }
+        return "unknown"
+    }
+
+    static func hasGeneration(_ info: APIResourceInfo) -> Bool {
+        ["apps", "batch", "policy", "networking.k8s.io", "autoscaling", "apiextensions.k8s.io", "apiregistration.k8s.io",
+         "admissionregistration.k8s.io", "flowcontrol.apiserver.k8s.io"].contains(info.group)
+    }
+}

@@ -1,0 +1,164 @@
+import KubeAPI
+
+/// The set of fields an object sets, as structured-merge-diff's `FieldsV1` describes them:
+/// `f:name` for a member, `k:{...}` for an item of a keyed list, `v:...` for an item of a set,
+/// and `.` for a map or list item that is itself set. Managed fields record which manager set
+/// which of these.
+///
+/// Which members are maps (whose own presence is a field) and which lists are keyed comes from
+/// the built-in types' schemas; this table covers the common ones (see `FieldSchema`).
+struct FieldSet: Equatable {
+    /// Each path is the list of its elements, from the root.
+    var paths: Set<[String]> = []
+
+    /// The fields set by `object` (without identity and server-managed metadata, and without
+    /// `status` when the resource has a status subresource).
+    init(of object: JSONValue, excludingStatus: Bool) {
+        guard case .object(let root) = object else { return }
+        for (key, value) in root {
+            switch key {
+            case "apiVersion", "kind": continue
+            case "status" where excludingStatus: continue
+            case "metadata":
+                guard case .object(let metadata) = value else { continue }
+                for (field, v) in metadata where !FieldSchema.serverMetadata.contains(field) {
+                    add(v, at: ["f:metadata", "f:" + field], schemaPath: ["metadata", field])
+                }
+            default:
+                add(value, at: ["f:" + key], schemaPath: [key])
+            }
+        }
+    }
+
+    init() {}
+
+    init(paths: Set<[String]>) {
+        self.paths = paths
+    }
+
+    /// Reads a `fieldsV1` object.
+    init(fieldsV1: JSONValue) {
+        func walk(_ value: JSONValue, _ prefix: [String]) {
+            guard case .object(let object) = value, !object.isEmpty else {
+                if !prefix.isEmpty { paths.insert(prefix) }
+                return
+            }
+            for (key, child) in object {
+                if key == "." { paths.insert(prefix + ["."]) } else { walk(child, prefix + [key]) }
+            }
+        }
+        walk(fieldsV1, [])
+    }
+
+    private mutating func add(_ value: JSONValue, at path: [String], schemaPath: [String]) {
+        switch value {
+        case .object(let object) where !object.isEmpty:
+            if FieldSchema.isMap(schemaPath) { paths.insert(path + ["."]) }
+            for (key, child) in object { add(child, at: path + ["f:" + key], schemaPath: schemaPath + [key]) }
+        case .array(let items) where !items.isEmpty:
+            if let keys = FieldSchema.listKeys(schemaPath) {
+                for item in items {
+                    guard let element = Self.keyElement(item, keys: keys) else { continue }
+                    paths.insert(path + [element, "."])
+                    if case .object(let fields) = item {
+                        for (key, child) in fields { add(child, at: path + [element, "f:" + key], schemaPath: schemaPath + [key]) }
+                    }
+                }
+            } else if FieldSchema.isSet(schemaPath) {
+                for item in items { paths.insert(path + ["v:" + item.jsonString()]) }
+            } else {
+                paths.insert(path)
+            }
+        default:
+            paths.insert(path)
+        }
+    }
+
+    /// `k:{"containerPort":80,"protocol":"TCP"}`: an item's key fields, in the key's order.
+    static func keyElement(_ item: JSONValue, keys: [String]) -> String? {
+        var key = JSONObject()
+        for name in keys {
+            guard let value = item[name] else { continue }
+            key.append(name, value)
+        }
+        guard !key.isEmpty else { return nil }
+        return "k:" + JSONValue.object(key).jsonString(sortedKeys: true)
+    }
+
+    /// The leaf paths whose values differ between two objects' field sets and values.
+    static func changed(from old: JSONValue?, to new: JSONValue, newFields: FieldSet, oldFields: FieldSet) -> Set<[String]> {
+        guard let old else { return newFields.paths }
+        var changed = newFields.paths.subtracting(oldFields.paths)
+        for path in newFields.paths.intersection(oldFields.paths) where path.last != "." {
+            if value(at: path, in: old) != value(at: path, in: new) { changed.insert(path) }
+        }
+        return changed
+    }
+
+    /// The value a field path points at.
+    static func value(at path: [String], in object: JSONValue) -> JSONValue? {
+        var current: JSONValue? = object
+        for element in path {
+            guard let value = current else { return nil }
+            if element.hasPrefix("f:") {
+                current = value[String(element.dropFirst(2))]
+            } else if element.hasPrefix("k:"), case .array(let items) = value,
+                      let key = try? JSONValue.parse(String(element.dropFirst(2))), case .object(let fields) = key {
+                current = items.first { item in fields.allSatisfy { item[$0.key] == $0.value } }
+            } else {
+                return current
+            }
+        }
+        return current
+    }
+
+    /// The `fieldsV1` object.
+    var fieldsV1: JSONValue {
+        var root = JSONObject()
+        for path in paths.sorted(by: { $0.lexicographicallyPrecedes($1) }) { Self.insert(path[...], into: &root) }
+        return .object(root)
+    }
+
+    private static func insert(_ path: ArraySlice<String>, into object: inout JSONObject) {
+        guard let first = path.first else { return }
+        var child = object[first]?.objectValue ?? JSONObject()
+        insert(path.dropFirst(), into: &child)
+        object[first] = .object(child)
+    }
+}
+
+/// What the field sets need of the built-in types' schemas: which members are maps, which lists
+/// are keyed (and by what), and which are sets.
+enum FieldSchema {
+    /// Metadata the server manages, never owned by a manager.
+    static let serverMetadata: Set<String> = [
+        "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "managedFields", "selfLink",
+    ]
+
+    static let mapMembers: Set<String> = [
+        "labels", "annotations", "data", "binaryData", "stringData", "nodeSelector", "matchLabels", "limits", "requests",
+        "capacity", "allocatable",
+    ]
+
+    static let keyedLists: [String: [String]] = [
+        "containers": ["name"], "initContainers": ["name"], "ephemeralContainers": ["name"], "env": ["name"],
+        "volumes": ["name"], "volumeMounts": ["mountPath"], "volumeDevices": ["devicePath"], "conditions": ["type"],
+        "ownerReferences": ["uid"], "imagePullSecrets": ["name"], "hostAliases": ["ip"],
+    ]
+
+    static func isMap(_ path: [String]) -> Bool {
+        path.last.map(mapMembers.contains) ?? false
+    }
+
+    static func listKeys(_ path: [String]) -> [String]? {
+        guard let last = path.last else { return nil }
+        if last == "ports" {
+            // container ports are keyed by port and protocol; a Service's by port and protocol too
+            return path.count >= 2 && path[path.count - 2] == "spec" ? ["port", "protocol"] : ["containerPort", "protocol"]
+        }
+        return keyedLists[last]
+    }
+
+    static func isSet(_ path: [String]) -> Bool { path == ["metadata", "finalizers"] }
+}
