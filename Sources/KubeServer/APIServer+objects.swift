@@ -54,17 +54,14 @@ extension APIServer {
         let key = key(path, name)
         if store.object(of: info, key: key) != nil { return .status(.alreadyExists(info, name: name)) }
         metadata["uid"] = .string(Self.uuid())
-        if !dryRun { metadata["resourceVersion"] = .string(String(store.revision + 1)) }
+        if !dryRun { metadata["resourceVersion"] = .string(String(store.nextRevision)) }
         if Self.hasGeneration(info) { metadata["generation"] = .integer(1) }
         metadata["creationTimestamp"] = .string(Self.timestamp())
         object["metadata"] = .object(metadata)
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)
         object = managed(object, previous: nil, info: info, manager: manager(request))
-        if !dryRun {
-            store.revision += 1
-            store.put(object, of: info, key: key)
-        }
+        if !dryRun { store.write(object, of: info, key: key) }
         return .json(201, Self.ordered(object))
     }
 
@@ -107,7 +104,7 @@ extension APIServer {
             metadata["generation"] = .integer(generation + 1)
         }
         metadata["managedFields"] = old["managedFields"]
-        metadata["resourceVersion"] = .string(String(store.revision + 1))
+        metadata["resourceVersion"] = .string(String(store.nextRevision))
         object["metadata"] = .object(metadata)
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)
@@ -122,8 +119,7 @@ extension APIServer {
             object["metadata"] = .object(metadata)
             return .json(status, Self.ordered(object))
         }
-        store.revision += 1
-        store.put(object, of: info, key: key(path, metadata["name"]?.stringValue ?? ""))
+        store.write(object, of: info, key: key(path, metadata["name"]?.stringValue ?? ""))
         return .json(status, Self.ordered(object))
     }
 
@@ -183,7 +179,7 @@ extension APIServer {
                                          problem: "Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(actual)"))
             }
         }
-        if !dryRun { store.remove(of: info, key: key) }
+        if !dryRun { store.delete(of: info, key: key) }
         var details = Status.details(info, name: name).objectValue ?? JSONObject()
         details["uid"] = current[path: "metadata", "uid"]
         return .json(200, Status(status: "Success", code: 200, details: .object(details)).json)
@@ -197,7 +193,7 @@ extension APIServer {
         case .failure(let status): return .status(status)
         }
         if !dryRun {
-            for (key, _) in selected { store.remove(of: info, key: key) }
+            for (key, _) in selected { store.delete(of: info, key: key) }
         }
         return .json(200, listObject(info, items: selected.map(\.object), revision: store.revision, continueToken: nil, remaining: nil))
     }

@@ -23,21 +23,47 @@ public final class APIServer: @unchecked Sendable {
         catalog = ResourceCatalog(discovery: RecordedDiscovery.documents)
     }
 
-    /// Answers one request.
-    public func handle(_ request: APIRequest) -> APIResponse {
+    /// Answers one request: a response, or for a watch, what to stream (see `startWatch`).
+    public func reply(to request: APIRequest) -> APIReply {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         if let document = discovery[path] {
-            guard request.method == "GET" || request.method == "HEAD" else { return .status(.methodNotAllowed) }
-            return .json(200, bytes: document)
+            guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
+            return .response(.json(200, bytes: document))
         }
         guard let resourcePath = ResourcePath(path, isNamespaced: { [catalog] group, version, name in
                   catalog.resource(group: group, version: version, name: name)?.namespaced ?? false
               }),
               let info = catalog.resource(group: resourcePath.group, version: resourcePath.version, name: resourcePath.resource),
               info.namespaced || resourcePath.namespace == nil
-        else { return .status(.notFoundPath) }
-        return lock.withLock { handleResource(request, resourcePath, info, in: &store) }
+        else { return .response(.status(.notFoundPath)) }
+        let watch = request.query["watch"] == "true" || request.query["watch"] == "1"
+        if watch, request.method == "GET", resourcePath.name == nil, resourcePath.subresource == nil {
+            switch watchRequest(request, resourcePath, info) {
+            case .success(let watch): return .watch(watch)
+            case .failure(let status): return .response(.status(status))
+            }
+        }
+        return .response(lock.withLock { handleResource(request, resourcePath, info, in: &store) })
     }
+
+    /// Answers one request. A watch gets the events already due (as if it timed out at once).
+    public func handle(_ request: APIRequest) -> APIResponse {
+        switch reply(to: request) {
+        case .response(let response):
+            return response
+        case .watch(let watch):
+            let lines = NIOLockedValueBox<[UInt8]>([])
+            startWatch(watch) { event in lines.withLockedValue { $0 += event.line } }?.cancel()
+            return APIResponse(status: 200, headers: [("content-type", "application/json")], body: lines.withLockedValue { $0 })
+        }
+    }
+}
+
+/// What the server answers a request with.
+public enum APIReply: Sendable {
+    case response(APIResponse)
+    /// A watch to stream with `APIServer.startWatch`.
+    case watch(WatchRequest)
 }
 
 extension Status {

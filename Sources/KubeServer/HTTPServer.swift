@@ -46,7 +46,8 @@ public final class HTTPServer: Sendable {
 }
 
 /// Collects one request (head and body), answers it with the API server, and keeps the
-/// connection open when the client asked for keep-alive.
+/// connection open when the client asked for keep-alive. A watch is streamed: one JSON event per
+/// line in a chunked body, until its timeout or until the client goes away.
 final class APIRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -54,6 +55,9 @@ final class APIRequestHandler: ChannelInboundHandler {
     let server: APIServer
     var head: HTTPRequestHead?
     var body: [UInt8] = []
+    /// The watch being streamed, and when it ends.
+    var subscription: WatchSubscription?
+    var timeout: Scheduled<Void>?
 
     init(server: APIServer) {
         self.server = server
@@ -71,27 +75,71 @@ final class APIRequestHandler: ChannelInboundHandler {
             self.head = nil
             var headers: [String: String] = [:]
             for (name, value) in head.headers { headers[name.lowercased()] = value }
-            let response = server.handle(APIRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body))
-            respond(response, to: head, context: context)
+            let request = APIRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body)
+            switch server.reply(to: request) {
+            case .response(let response): respond(response, to: head, context: context)
+            case .watch(let watch): stream(watch, to: head, context: context)
+            }
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopWatching()
+        context.fireChannelInactive()
+    }
+
+    func stopWatching() {
+        subscription?.cancel()
+        subscription = nil
+        timeout?.cancel()
+        timeout = nil
     }
 
     func respond(_ response: APIResponse, to request: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = HTTPHeaders(response.headers)
         headers.add(name: "content-length", value: String(response.body.count))
-        let keepAlive = request.isKeepAlive
-        if !keepAlive { headers.add(name: "connection", value: "close") }
+        if !request.isKeepAlive { headers.add(name: "connection", value: "close") }
         let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if request.method != .HEAD {
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
+        end(request, context: context)
+    }
+
+    func end(_ request: HTTPRequestHead, context: ChannelHandlerContext) {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
+        if !request.isKeepAlive {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             done.whenComplete { _ in bound.value.close(promise: nil) }
         }
+    }
+
+    func stream(_ watch: WatchRequest, to request: HTTPRequestHead, context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("content-type", "application/json"), ("transfer-encoding", "chunked")])
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))), promise: nil)
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(context, eventLoop: loop)
+        let send: @Sendable (WatchEvent) -> Void = { event in
+            loop.execute {
+                let context = bound.value
+                let part = HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(bytes: event.line)))
+                context.writeAndFlush(NIOAny(part), promise: nil)
+            }
+        }
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let finish = { @Sendable in
+            let this = handler.value
+            let subscription = this.subscription
+            this.stopWatching()
+            if watch.bookmarks, let bookmark = subscription?.bookmark() { send(bookmark) }
+            loop.execute { handler.value.end(request, context: bound.value) }
+        }
+        subscription = server.startWatch(watch, send: send)
+        guard subscription != nil else {
+            loop.execute { finish() }  // an ERROR event was sent: the watch is over
+            return
+        }
+        timeout = loop.scheduleTask(in: .seconds(watch.timeoutSeconds)) { finish() }
     }
 }

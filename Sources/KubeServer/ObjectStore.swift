@@ -1,11 +1,19 @@
 import KubeAPI
 
 /// The cluster's objects: one map per group and resource, keyed `namespace/name` (or `name`),
-/// and the cluster-wide resourceVersion counter.
+/// the cluster-wide resourceVersion counter, the recent history of changes, and the watches.
 struct ObjectStore {
     /// The resourceVersion of the last write.
-    var revision: Int64 = 1000
+    private(set) var revision: Int64 = 1000
     private var objects: [String: [String: JSONValue]] = [:]
+    /// The latest changes, oldest first, for watches that start from a revision.
+    private(set) var history: [WatchEvent] = []
+    /// Watches from a revision before this get 410 Expired.
+    private(set) var historyStart: Int64 = 1000
+    /// How many changes the history keeps.
+    static let historyLimit = 10_000
+    var watchers: [Int: Watcher] = [:]
+    var nextWatcher = 0
 
     static let namespacesInfo = APIResourceInfo(group: "", version: "v1", name: "namespaces", kind: "Namespace", namespaced: false,
                                                 verbs: [], subresources: ["status", "finalize"])
@@ -14,8 +22,7 @@ struct ObjectStore {
     /// A store with the namespaces every cluster has.
     init() {
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-            revision += 1
-            put(.object([
+            write(.object([
                 "kind": .string("Namespace"), "apiVersion": .string("v1"),
                 "metadata": .object([
                     "name": .string(name), "uid": .string(APIServer.uuid()), "resourceVersion": .string(String(revision)),
@@ -26,18 +33,48 @@ struct ObjectStore {
                 "status": .object(["phase": .string("Active")]),
             ]), of: Self.namespacesInfo, key: name)
         }
+        history = []
+        historyStart = revision
     }
+
+    /// The resourceVersion the next write gets.
+    var nextRevision: Int64 { revision + 1 }
 
     func object(of info: APIResourceInfo, key: String) -> JSONValue? {
         objects[info.storageKey]?[key]
     }
 
-    mutating func put(_ object: JSONValue, of info: APIResourceInfo, key: String) {
+    /// Stores an object whose resourceVersion is `nextRevision`, and tells the watches.
+    mutating func write(_ object: JSONValue, of info: APIResourceInfo, key: String) {
+        let type = objects[info.storageKey]?[key] == nil ? "ADDED" : "MODIFIED"
+        revision += 1
         objects[info.storageKey, default: [:]][key] = object
+        record(WatchEvent(type: type, object: object, revision: revision, storageKey: info.storageKey,
+                          namespace: object[path: "metadata", "namespace"]?.stringValue))
     }
 
-    mutating func remove(of info: APIResourceInfo, key: String) {
-        objects[info.storageKey]?[key] = nil
+    /// Removes an object (a write of its own revision) and tells the watches; returns it as last
+    /// seen, with that revision.
+    @discardableResult
+    mutating func delete(of info: APIResourceInfo, key: String) -> JSONValue? {
+        guard var object = objects[info.storageKey]?.removeValue(forKey: key) else { return nil }
+        revision += 1
+        if case .object(var metadata)? = object["metadata"] {
+            metadata["resourceVersion"] = .string(String(revision))
+            object["metadata"] = .object(metadata)
+        }
+        record(WatchEvent(type: "DELETED", object: object, revision: revision, storageKey: info.storageKey,
+                          namespace: object[path: "metadata", "namespace"]?.stringValue))
+        return object
+    }
+
+    private mutating func record(_ event: WatchEvent) {
+        history.append(event)
+        if history.count > Self.historyLimit {
+            history.removeFirst(history.count - Self.historyLimit)
+            historyStart = (history.first?.revision ?? revision) - 1
+        }
+        for watcher in watchers.values where watcher.request.matches(event) { watcher.send(event) }
     }
 
     /// The objects of a resource in key order (namespace, then name), within `namespace` if given.

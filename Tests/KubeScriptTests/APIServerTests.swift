@@ -71,6 +71,31 @@ final class APIServerTests: XCTestCase {
         }
     }
 
+    /// A watch over HTTP: chunked JSON lines as changes happen, a bookmark and the end of the body
+    /// when the timeout passes.
+    func testWatchStreamsOverHTTP() throws {
+        let server = APIServer()
+        let http = try HTTPServer(server, port: 0)
+        defer { try? http.stop() }
+        let session = URLSession(configuration: .ephemeral)
+        let base = "http://127.0.0.1:\(http.port)/api/v1/namespaces/default/configmaps"
+        let url = try XCTUnwrap(URL(string: base + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=1"))
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body = Data()
+        session.dataTask(with: url) { data, _, _ in
+            body = data ?? Data()
+            done.signal()
+        }.resume()
+        Thread.sleep(forTimeInterval: 0.3)
+        let created = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/default/configmaps",
+                                               body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"w"}}"#.utf8)))
+        XCTAssertEqual(created.status, 201)
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        let lines = try String(decoding: body, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        XCTAssertEqual(lines.map { $0["type"]?.stringValue ?? "" }, ["ADDED", "BOOKMARK"])
+        XCTAssertEqual(lines.first?[path: "object", "metadata", "name"], .string("w"))
+    }
+
     func fetch(_ url: URL, session: URLSession) throws -> (Data, URLResponse) {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<(Data, URLResponse), Error> = .failure(URLError(.timedOut))

@@ -30,7 +30,90 @@ final class ConformanceTests: XCTestCase {
         try replay("04-patches.json", seed: ["transcripts"])
     }
 
+    /// The watch transcript: a list, a watch from its resourceVersion with bookmarks that sees a
+    /// ConfigMap created, changed and deleted (by requests the recording does not show, so this
+    /// test makes them), and a watch from a revision too old to serve.
+    func testWatch() throws {
+        let server = APIServer()
+        let exchanges = try transcript("07-watch.json")
+        let list = try XCTUnwrap(exchanges.first)
+        try seed(server, namespace: "transcripts", objects: list[path: "response", "body", "items"]?.arrayValue ?? [])
+        try compare(server.handle(try Self.request(list)), with: list, label: "07 #0")
+
+        // The watch, from the list's resourceVersion.
+        let recorded = exchanges[1][path: "response", "events"]?.arrayValue ?? []
+        let since = try JSONValue.parse(server.handle(try Self.request(list)).body)[path: "metadata", "resourceVersion"]?.stringValue ?? ""
+        var watch = try Self.request(exchanges[1])
+        watch.query["resourceVersion"] = since
+        guard case .watch(let request) = server.reply(to: watch) else { return XCTFail("not a watch") }
+        XCTAssertTrue(request.bookmarks)
+        XCTAssertEqual(request.timeoutSeconds, 5)
+        let events = EventCollector()
+        let subscription = try XCTUnwrap(server.startWatch(request) { events.append($0) })
+        let base = "/api/v1/namespaces/transcripts/configmaps"
+        XCTAssertEqual(server.handle(APIRequest(method: "POST", path: base, body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"watched"},"data":{"a":"1"}}"#.utf8))).status, 201)
+        XCTAssertEqual(server.handle(APIRequest(method: "PATCH", path: base + "/watched", headers: ["content-type": "application/merge-patch+json"],
+                                                body: Array(#"{"data":{"a":"2"}}"#.utf8))).status, 200)
+        XCTAssertEqual(server.handle(APIRequest(method: "DELETE", path: base + "/watched")).status, 200)
+        let bookmark = try XCTUnwrap(subscription.bookmark())
+        subscription.cancel()
+        XCTAssertEqual(server.handle(APIRequest(method: "POST", path: base, body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"after"}}"#.utf8))).status, 201)
+        let seen = events.events + [bookmark]
+        // The recording ends with two bookmarks (kube-apiserver sends one a second while idle);
+        // this server sends one when the watch ends, so one is compared.
+        let expected = Array(recorded.prefix(4))
+        XCTAssertEqual(seen.map(\.type), expected.compactMap { $0["type"]?.stringValue })
+        for (event, record) in zip(seen, expected) {
+            XCTAssertEqual(Self.stable(event.object), Self.stable(record["object"] ?? .null), "07 #1 \(event.type)")
+        }
+        XCTAssertEqual(seen.last?.object[path: "metadata", "resourceVersion"], seen[2].object[path: "metadata", "resourceVersion"],
+                       "the bookmark carries the revision of the last change")
+
+        // Too old: one ERROR event with the Expired Status. Its message names the oldest revision
+        // kept, which differs by run: compared without it.
+        let expired = server.handle(try Self.request(exchanges[2]))
+        XCTAssertEqual(expired.status, 200)
+        let line = try JSONValue.parse(expired.body)
+        let record = try XCTUnwrap(exchanges[2][path: "response", "events"]?[0])
+        XCTAssertEqual(line["type"], record["type"])
+        var object = line["object"] ?? .null, expectedObject = record["object"] ?? .null
+        XCTAssertTrue(object["message"]?.stringValue?.hasPrefix("too old resource version: 1 (") ?? false)
+        object["message"] = nil
+        expectedObject["message"] = nil
+        XCTAssertEqual(object, expectedObject)
+    }
+
     // MARK: The harness
+
+    func transcript(_ file: String) throws -> [JSONValue] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixturePath("k8s-transcripts/" + file)))
+        return try JSONValue.parse([UInt8](data)).arrayValue ?? []
+    }
+
+    /// Creates a namespace and recorded objects in it, each by the manager that had set it.
+    func seed(_ server: APIServer, namespace: String, objects: [JSONValue]) throws {
+        _ = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces",
+                                     body: Array(#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"\#(namespace)"}}"#.utf8)))
+        for var object in objects {
+            let manager = object[path: "metadata", "managedFields"]?[0]?["manager"]?.stringValue ?? "unknown"
+            var metadata = object["metadata"]?.objectValue ?? [:]
+            for field in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] { metadata[field] = nil }
+            object["metadata"] = .object(metadata)
+            let created = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/\(namespace)/configmaps",
+                                                   headers: manager == "unknown" ? [:] : ["user-agent": manager + "/v1.24.0"],
+                                                   body: object.serialized()))
+            XCTAssertEqual(created.status, 201, String(decoding: created.body, as: UTF8.self))
+        }
+    }
+
+    func compare(_ response: APIResponse, with exchange: JSONValue, label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(response.status, Int(exchange[path: "response", "status"]?.integerValue ?? 0), label, file: file, line: line)
+        XCTAssertEqual(response.header("content-type"), exchange[path: "response", "headers", "content-type"]?.stringValue, label, file: file, line: line)
+        let expected = Self.stable(exchange[path: "response", "body"] ?? .null)
+        let actual = Self.stable((try? JSONValue.parse(response.body)) ?? .string(String(decoding: response.body, as: UTF8.self)))
+        XCTAssertEqual(actual, expected, "\(label)\n ours:     \(actual.jsonString(sortedKeys: true))\n recorded: \(expected.jsonString(sortedKeys: true))",
+                       file: file, line: line)
+    }
 
     /// Creates the namespaces and objects, then replays every exchange of `file`.
     func replay(_ file: String, seed namespaces: [String], objects: [String] = [], exceptions: [Int: String] = [:]) throws {
@@ -44,8 +127,7 @@ final class ConformanceTests: XCTestCase {
             let created = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/\(namespaces[0])/configmaps", body: Array(object.utf8)))
             XCTAssertEqual(created.status, 201, String(decoding: created.body, as: UTF8.self))
         }
-        let data = try Data(contentsOf: URL(fileURLWithPath: fixturePath("k8s-transcripts/" + file)))
-        let exchanges = try JSONValue.parse([UInt8](data)).arrayValue ?? []
+        let exchanges = try transcript(file)
         XCTAssertFalse(exchanges.isEmpty)
         // Recorded resourceVersions → ours, learnt from the responses, so that a request that
         // sends back a version it was given (an update) sends ours.
@@ -60,11 +142,7 @@ final class ConformanceTests: XCTestCase {
             let label = "\(file) #\(index) \(request.method) \(request.path)"
             Self.learnVersions(recorded: exchange[path: "response", "body"], ours: try? JSONValue.parse(response.body), into: &versions)
             if exceptions[index] != nil { continue }
-            XCTAssertEqual(response.status, Int(exchange[path: "response", "status"]?.integerValue ?? 0), label)
-            XCTAssertEqual(response.header("content-type"), exchange[path: "response", "headers", "content-type"]?.stringValue, label)
-            let expected = Self.stable(exchange[path: "response", "body"] ?? .null)
-            let actual = Self.stable((try? JSONValue.parse(response.body)) ?? .string(String(decoding: response.body, as: UTF8.self)))
-            XCTAssertEqual(actual, expected, "\(label)\n ours:     \(actual.jsonString(sortedKeys: true))\n recorded: \(expected.jsonString(sortedKeys: true))")
+            try compare(response, with: exchange, label: label)
         }
     }
 
@@ -129,4 +207,12 @@ final class ConformanceTests: XCTestCase {
             return value
         }
     }
+}
+
+/// Collects watch events delivered on the server's thread.
+final class EventCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [WatchEvent] = []
+    func append(_ event: WatchEvent) { lock.withLock { collected.append(event) } }
+    var events: [WatchEvent] { lock.withLock { collected } }
 }

@@ -1,0 +1,131 @@
+import KubeAPI
+
+/// One change to an object, as a watch delivers it: `{"type":"ADDED","object":{...}}`.
+public struct WatchEvent: Sendable, Equatable {
+    /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.
+    public var type: String
+    public var object: JSONValue
+    /// The revision of the write, for the history.
+    var revision: Int64
+    var storageKey: String
+    var namespace: String?
+
+    /// The line a watch stream carries, newline included.
+    public var line: [UInt8] {
+        JSONValue.object(["type": .string(type), "object": object]).serialized() + [0x0A]
+    }
+}
+
+/// What a watch request asks for, once validated.
+public struct WatchRequest: Sendable {
+    let info: APIResourceInfo
+    let namespace: String?
+    /// Events after this revision; nil: the current objects as ADDED first.
+    let since: Int64?
+    let labels: LabelSelector?
+    let fields: FieldSelector?
+    /// How long the server keeps the watch open.
+    public let timeoutSeconds: Int64
+    /// Whether BOOKMARK events may be sent.
+    public let bookmarks: Bool
+
+    func matches(_ event: WatchEvent) -> Bool {
+        guard event.storageKey == info.storageKey, namespace == nil || event.namespace == namespace else { return false }
+        if let labels {
+            var values: [String: String] = [:]
+            for (k, v) in event.object[path: "metadata", "labels"]?.objectValue ?? [:] { values[k] = v.stringValue }
+            if !labels.matches(values) { return false }
+        }
+        if let fields, !fields.matches({ APIServer.fieldValue($0, of: event.object) }) { return false }
+        return true
+    }
+
+    /// The BOOKMARK event for a revision: an object of the kind with only its resourceVersion.
+    func bookmark(at revision: Int64) -> WatchEvent {
+        WatchEvent(type: "BOOKMARK", object: .object([
+            "kind": .string(info.kind), "apiVersion": .string(info.groupVersion),
+            "metadata": .object(["resourceVersion": .string(String(revision)), "creationTimestamp": .null]),
+        ]), revision: revision, storageKey: info.storageKey, namespace: namespace)
+    }
+}
+
+/// A registered watch; `cancel` stops its events.
+public final class WatchSubscription: @unchecked Sendable {
+    weak var server: APIServer?
+    let id: Int
+    let request: WatchRequest
+
+    init(server: APIServer, id: Int, request: WatchRequest) {
+        self.server = server
+        self.id = id
+        self.request = request
+    }
+
+    /// Stops delivering events. Safe to call more than once.
+    public func cancel() {
+        server?.lock.withLock { server?.store.watchers[id] = nil }
+    }
+
+    /// The BOOKMARK event for the server's current revision.
+    public func bookmark() -> WatchEvent? {
+        guard let server else { return nil }
+        return request.bookmark(at: server.lock.withLock { server.store.revision })
+    }
+}
+
+extension APIServer {
+    /// The watch a GET of a collection with `watch=true` asks for, or the Status for a bad one.
+    func watchRequest(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo) -> Result<WatchRequest, Status> {
+        var labels: LabelSelector?
+        var fields: FieldSelector?
+        do {
+            if let text = request.query["labelSelector"], !text.isEmpty { labels = try LabelSelector(parsing: text) }
+            if let text = request.query["fieldSelector"], !text.isEmpty { fields = try FieldSelector(parsing: text) }
+        } catch {
+            return .failure(.badRequest(error.description))
+        }
+        var since: Int64?
+        if let text = request.query["resourceVersion"], !text.isEmpty, text != "0" {
+            guard let value = Int64(text) else {
+                return .failure(Status(code: 400, reason: "BadRequest", message: "invalid resource version: \(text)"))
+            }
+            since = value
+        }
+        let timeout = request.query["timeoutSeconds"].flatMap { Int64($0) } ?? 1800
+        return .success(WatchRequest(info: info, namespace: path.namespace, since: since, labels: labels, fields: fields,
+                                     timeoutSeconds: max(0, timeout), bookmarks: request.query["allowWatchBookmarks"] == "true"))
+    }
+
+    /// Starts a watch: `send` receives the events already due (the backlog since the requested
+    /// revision, or the current objects as ADDED) before this returns, then every matching
+    /// change as it happens, on the writer's thread. A revision older than the history gives a
+    /// single ERROR event with a 410 Expired Status, and no subscription.
+    public func startWatch(_ request: WatchRequest, send: @escaping @Sendable (WatchEvent) -> Void) -> WatchSubscription? {
+        lock.withLock {
+            if let since = request.since, since < store.historyStart {
+                let status = Status(code: 410, reason: "Expired", message: "too old resource version: \(since) (\(store.historyStart + 1))")
+                send(WatchEvent(type: "ERROR", object: status.json, revision: store.revision, storageKey: request.info.storageKey,
+                                namespace: request.namespace))
+                return nil
+            }
+            if let since = request.since {
+                for event in store.history where event.revision > since && request.matches(event) { send(event) }
+            } else {
+                for (_, object) in store.objects(of: request.info, namespace: request.namespace) {
+                    let event = WatchEvent(type: "ADDED", object: object, revision: store.revision, storageKey: request.info.storageKey,
+                                           namespace: object[path: "metadata", "namespace"]?.stringValue)
+                    if request.matches(event) { send(event) }
+                }
+            }
+            store.nextWatcher += 1
+            store.watchers[store.nextWatcher] = Watcher(request: request, send: send)
+            return WatchSubscription(server: self, id: store.nextWatcher, request: request)
+        }
+    }
+}
+
+/// A watch registered with the store.
+struct Watcher {
+    let request: WatchRequest
+    let send: @Sendable (WatchEvent) -> Void
+}
