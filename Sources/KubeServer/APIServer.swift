@@ -15,8 +15,11 @@ public final class APIServer: @unchecked Sendable {
     /// Guards `store`: requests are answered one at a time.
     let lock = NIOLock()
     var store = ObjectStore()
+    /// Who may do what.
+    public let authentication: Authentication
 
-    public init() {
+    public init(authentication: Authentication = Authentication()) {
+        self.authentication = authentication
         var documents: [String: [UInt8]] = [:]
         for (path, json) in RecordedDiscovery.documents { documents[path] = Array(json.utf8) }
         discovery = documents
@@ -25,6 +28,7 @@ public final class APIServer: @unchecked Sendable {
 
     /// Answers one request: a response, or for a watch, what to stream (see `startWatch`).
     public func reply(to request: APIRequest) -> APIReply {
+        guard let user = authentication.user(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         if let document = discovery[path] {
             guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
@@ -36,6 +40,10 @@ public final class APIServer: @unchecked Sendable {
               let info = catalog.resource(group: resourcePath.group, version: resourcePath.version, name: resourcePath.resource),
               info.namespaced || resourcePath.namespace == nil
         else { return .response(.status(.notFoundPath)) }
+        guard user.isAdministrator else {
+            return .response(.status(.forbidden(user, verb: request.verb(named: resourcePath.name != nil), info, name: resourcePath.name,
+                                                namespace: resourcePath.namespace, subresource: resourcePath.subresource)))
+        }
         let watch = request.query["watch"] == "true" || request.query["watch"] == "1"
         if watch, request.method == "GET", resourcePath.name == nil, resourcePath.subresource == nil {
             switch watchRequest(request, resourcePath, info) {

@@ -117,9 +117,13 @@ struct Serve: ParsableCommand {
     @Option(help: "The port on 127.0.0.1 (0: any free port, printed on start).")
     var port: Int = 8001
 
+    @Option(help: "Require this bearer token (a cluster administrator's); without it, anyone on loopback is one.")
+    var token: String?
+
     func run() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        let server = try HTTPServer(APIServer(), port: port)
+        let authentication = token.map { Authentication.administrator(token: $0) } ?? Authentication()
+        let server = try HTTPServer(APIServer(authentication: authentication), port: port)
         print("kubescript: serving the Kubernetes API on http://127.0.0.1:\(server.port)")
         fflush(nil)
         try server.wait()

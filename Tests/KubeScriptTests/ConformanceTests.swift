@@ -83,6 +83,32 @@ final class ConformanceTests: XCTestCase {
         XCTAssertEqual(object, expectedObject)
     }
 
+    /// The authentication transcript: a wrong token, a user without permissions, no token. The
+    /// recording redacts tokens, so the replay sends its own: a wrong one, the reader's, none.
+    func testAuthenticationAndAuthorizationErrors() throws {
+        let server = APIServer(authentication: Authentication(tokens: [
+            "admin-token": .init(name: "admin", groups: ["system:masters"]),
+            "reader-token": .init(name: "reader", groups: ["system:authenticated"]),
+        ]))
+        let exchanges = try transcript("09-auth-errors.json")
+        XCTAssertEqual(exchanges.count, 3)
+        for (index, token) in ["wrong-token", "reader-token", nil].enumerated() {
+            var request = try Self.request(exchanges[index])
+            request.headers["authorization"] = token.map { "Bearer " + $0 }
+            try compare(server.handle(request), with: exchanges[index], label: "09 #\(index)")
+        }
+        // The administrator may; discovery is public.
+        var allowed = try Self.request(exchanges[0])
+        allowed.headers["authorization"] = "Bearer admin-token"
+        allowed.path = "/api/v1/namespaces/default/configmaps"
+        XCTAssertEqual(server.handle(allowed).status, 200)
+        XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/version")).status, 200)
+        let create = server.handle(APIRequest(method: "POST", path: "/apis/apps/v1/namespaces/default/deployments",
+                                              headers: ["authorization": "Bearer reader-token"]))
+        XCTAssertEqual(try JSONValue.parse(create.body)["message"], .string(
+            #"deployments.apps is forbidden: User "reader" cannot create resource "deployments" in API group "apps" in the namespace "default""#))
+    }
+
     // MARK: The harness
 
     func transcript(_ file: String) throws -> [JSONValue] {
