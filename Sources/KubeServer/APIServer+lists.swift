@@ -23,8 +23,13 @@ extension APIServer {
             let filtered = (request.query["labelSelector"] ?? "").isEmpty && (request.query["fieldSelector"] ?? "").isEmpty
             remaining = filtered ? Int64(rest) : nil
         }
-        return .json(200, listObject(info, items: selected.map(\.object), revision: store.revision, continueToken: continueToken,
-                                     remaining: remaining))
+        let list = listObject(info, items: selected.map(\.object), revision: store.revision, continueToken: continueToken,
+                              remaining: remaining)
+        if Table.wanted(by: request) {
+            return .json(200, Table.table(for: info, objects: selected.map { Self.ordered($0.object) }, metadata: list["metadata"] ?? .object([:]),
+                                          includeObject: request.query["includeObject"]))
+        }
+        return .json(200, list)
     }
 
     /// The key a continue token holds: relative to the namespace in a namespaced list.

@@ -9,9 +9,9 @@ extension APIServer {
     /// what it set or changed, other managers lose what it changed, and fields that are gone
     /// are owned by nobody.
     func managed(_ object: JSONValue, previous: JSONValue?, info: APIResourceInfo, manager: String) -> JSONValue {
-        let excludingStatus = info.subresources.contains("status")
-        let newFields = FieldSet(of: object, excludingStatus: excludingStatus)
-        let oldFields = previous.map { FieldSet(of: $0, excludingStatus: excludingStatus) } ?? FieldSet()
+        let reset = FieldSchema.resetFields(info)
+        let newFields = FieldSet(of: object, resetting: reset)
+        let oldFields = previous.map { FieldSet(of: $0, resetting: reset) } ?? FieldSet()
         let changed = FieldSet.changed(from: previous, to: object, newFields: newFields, oldFields: oldFields)
         var entries: [JSONValue] = []
         var mine = changed

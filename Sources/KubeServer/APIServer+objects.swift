@@ -16,6 +16,10 @@ extension APIServer {
         case ("GET", nil): return list(request, path, info, store: store)
         case ("GET", let name?):
             guard let object = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
+            if Table.wanted(by: request) {
+                return .json(200, Table.table(for: info, objects: [Self.ordered(object)], metadata: .object([:]),
+                                              includeObject: request.query["includeObject"]))
+            }
             return .json(200, Self.ordered(object))
         case ("POST", nil): return create(request, path, info, dryRun: dryRun, in: &store)
         case ("PUT", let name?): return update(request, path, info, name: name, dryRun: dryRun, in: &store)
@@ -57,6 +61,14 @@ extension APIServer {
         if !dryRun { metadata["resourceVersion"] = .string(String(store.nextRevision)) }
         if Self.hasGeneration(info) { metadata["generation"] = .integer(1) }
         metadata["creationTimestamp"] = .string(Self.timestamp())
+        if info.storageKey == ObjectStore.namespacesInfo.storageKey {
+            // The namespace strategy: a label with the name, the finalizer, and Active.
+            var labels = metadata["labels"]?.objectValue ?? JSONObject()
+            labels["kubernetes.io/metadata.name"] = .string(name)
+            metadata["labels"] = .object(labels)
+            object["spec"] = .object(["finalizers": .array([.string("kubernetes")])])
+            object["status"] = .object(["phase": .string("Active")])
+        }
         object["metadata"] = .object(metadata)
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)

@@ -11,14 +11,14 @@ struct FieldSet: Equatable {
     /// Each path is the list of its elements, from the root.
     var paths: Set<[String]> = []
 
-    /// The fields set by `object` (without identity and server-managed metadata, and without
-    /// `status` when the resource has a status subresource).
-    init(of object: JSONValue, excludingStatus: Bool) {
+    /// The fields set by `object`, without identity and server-managed metadata, and without the
+    /// top-level members the resource resets (`status` when it has a status subresource).
+    init(of object: JSONValue, resetting reset: Set<String>) {
         guard case .object(let root) = object else { return }
         for (key, value) in root {
             switch key {
             case "apiVersion", "kind": continue
-            case "status" where excludingStatus: continue
+            case _ where reset.contains(key): continue
             case "metadata":
                 guard case .object(let metadata) = value else { continue }
                 for (field, v) in metadata where !FieldSchema.serverMetadata.contains(field) {
@@ -161,4 +161,13 @@ enum FieldSchema {
     }
 
     static func isSet(_ path: [String]) -> Bool { path == ["metadata", "finalizers"] }
+
+    /// The top-level members a resource's strategy resets, which no manager owns: `status` where a
+    /// status subresource writes it, and a Namespace's `spec` (its finalizers, written by
+    /// `/finalize`).
+    static func resetFields(_ info: APIResourceInfo) -> Set<String> {
+        var fields: Set<String> = info.subresources.contains("status") ? ["status"] : []
+        if info.subresources.contains("finalize") { fields.insert("spec") }
+        return fields
+    }
 }

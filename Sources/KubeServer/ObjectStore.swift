@@ -28,6 +28,11 @@ struct ObjectStore {
                     "name": .string(name), "uid": .string(APIServer.uuid()), "resourceVersion": .string(String(revision)),
                     "creationTimestamp": .string(APIServer.timestamp()),
                     "labels": .object(["kubernetes.io/metadata.name": .string(name)]),
+                    "managedFields": .array([.object([
+                        "manager": .string("kube-apiserver"), "operation": .string("Update"), "apiVersion": .string("v1"),
+                        "time": .string(APIServer.timestamp()), "fieldsType": .string("FieldsV1"),
+                        "fieldsV1": .object(["f:metadata": .object(["f:labels": .object([".": .object([:]), "f:kubernetes.io/metadata.name": .object([:])])])]),
+                    ])]),
                 ]),
                 "spec": .object(["finalizers": .array([.string("kubernetes")])]),
                 "status": .object(["phase": .string("Active")]),

@@ -109,6 +109,44 @@ final class ConformanceTests: XCTestCase {
             #"deployments.apps is forbidden: User "reader" cannot create resource "deployments" in API group "apps" in the namespace "default""#))
     }
 
+    /// The Table transcript (what `kubectl get` reads). Ages change by run and are compared by
+    /// form only.
+    ///
+    /// Listed exception: #0, the Deployments table, shows a Deployment created by server-side
+    /// apply whose status the deployment controller filled in; both come with later work.
+    func testTables() throws {
+        let server = APIServer()
+        let exchanges = try transcript("10-table-format.json")
+        let namespaces = exchanges[1]
+        for row in namespaces[path: "response", "body", "rows"]?.arrayValue ?? [] {
+            guard let name = row[path: "object", "metadata", "name"]?.stringValue, !name.hasPrefix("kube-"), name != "default" else { continue }
+            let manager = row[path: "object", "metadata", "managedFields"]?[0]?["manager"]?.stringValue ?? "unknown"
+            let created = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces", query: ["fieldManager": manager],
+                                                   body: Array(#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"\#(name)"}}"#.utf8)))
+            XCTAssertEqual(created.status, 201)
+        }
+        let response = server.handle(try Self.request(namespaces))
+        XCTAssertEqual(response.status, 200)
+        var ours = try JSONValue.parse(response.body), recorded = namespaces[path: "response", "body"] ?? .null
+        func withoutAges(_ table: JSONValue) -> JSONValue {
+            var table = table
+            table["rows"] = .array((table["rows"]?.arrayValue ?? []).map { row in
+                var row = row
+                var cells = row["cells"]?.arrayValue ?? []
+                if cells.count == 3, let age = cells[2].stringValue {
+                    XCTAssertTrue(age.range(of: #"^[0-9]+[smhdy]([0-9]+[smhd])?$"#, options: .regularExpression) != nil, age)
+                    cells[2] = .string("<age>")
+                }
+                row["cells"] = .array(cells)
+                return row
+            })
+            return Self.stable(table)
+        }
+        ours = withoutAges(ours)
+        recorded = withoutAges(recorded)
+        XCTAssertEqual(ours, recorded, "\n ours:     \(ours.jsonString(sortedKeys: true))\n recorded: \(recorded.jsonString(sortedKeys: true))")
+    }
+
     // MARK: The harness
 
     func transcript(_ file: String) throws -> [JSONValue] {
