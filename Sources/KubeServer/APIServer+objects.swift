@@ -224,6 +224,14 @@ extension APIServer {
 
     /// The request body as an object of the resource's kind, or the Status kube-apiserver gives.
     static func decodeBody(_ request: APIRequest, _ info: APIResourceInfo) -> Result<JSONValue, Status> {
+        let contentType = (request.headers["content-type"] ?? "application/json").split(separator: ";").first.map { $0.trimmingSpaces } ?? ""
+        guard contentType == "application/json" || contentType == "*/*" || contentType.isEmpty else {
+            // kube-apiserver also takes YAML and protobuf; this server takes JSON only, so clients
+            // that would send protobuf (kubectl's built-in generators) are told so plainly.
+            return .failure(Status(code: 415, reason: "UnsupportedMediaType",
+                                   message: "the body of the request was in an unknown format - accepted media types include: application/json",
+                                   details: .object([:])))
+        }
         let body: JSONValue
         do {
             body = try JSONValue.parse(request.body)
