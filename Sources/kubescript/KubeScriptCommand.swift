@@ -120,12 +120,49 @@ struct Serve: ParsableCommand {
     @Option(help: "Require this bearer token (a cluster administrator's); without it, anyone on loopback is one.")
     var token: String?
 
+    @Option(help: ArgumentHelp("Write a kubeconfig for the server (context \"kubescript\") to PATH.", valueName: "PATH"))
+    var writeKubeconfig: String?
+
     func run() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         let authentication = token.map { Authentication.administrator(token: $0) } ?? Authentication()
         let server = try HTTPServer(APIServer(authentication: authentication), port: port)
+        if let writeKubeconfig {
+            try Self.writeKubeconfig(to: writeKubeconfig, server: "http://127.0.0.1:\(server.port)", token: token)
+        }
         print("kubescript: serving the Kubernetes API on http://127.0.0.1:\(server.port)")
         fflush(nil)
         try server.wait()
+    }
+
+    /// A kubeconfig with one cluster, user and context, all named `kubescript`; readable by its
+    /// owner only, as it may hold the token.
+    static func writeKubeconfig(to path: String, server: String, token: String?) throws {
+        let user = token.map { "    token: \"\($0)\"\n" } ?? "    {}\n"
+        let text = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: kubescript
+              cluster:
+                server: \(server)
+            users:
+            - name: kubescript
+              user:
+            \(user)contexts:
+            - name: kubescript
+              context:
+                cluster: kubescript
+                user: kubescript
+                namespace: default
+            current-context: kubescript
+
+            """
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw ValidationError("cannot write the kubeconfig \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes = text
+        let written = bytes.withUTF8 { write(fd, $0.baseAddress, $0.count) }
+        guard written == text.utf8.count else { throw ValidationError("cannot write the kubeconfig \(path)") }
     }
 }

@@ -135,6 +135,30 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(r.stdout, "from ./lib\tfrom KUBESCRIPT_PATH\n")
     }
 
+    /// `kubescript serve` answers on the port it prints and writes a kubeconfig for itself.
+    func testServeWritesAKubeconfigAndAnswers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("config").path
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", "0", "--write-kubeconfig", kubeconfig]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        defer { process.terminate() }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let address = try XCTUnwrap(line.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression).map { String(line[$0]) }, line)
+        let config = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+        XCTAssertTrue(config.contains("server: \(address)\n"), config)
+        XCTAssertTrue(config.contains("current-context: kubescript"), config)
+        let attributes = try FileManager.default.attributesOfItem(atPath: kubeconfig)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let data = try Data(contentsOf: try XCTUnwrap(URL(string: address + "/version")))
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains(#""gitVersion":"v1.24.0+0""#))
+    }
+
     func testHelpAndVersion() throws {
         let help = try kubescript(["--help"])
         XCTAssertEqual(help.status, 0)
