@@ -17,6 +17,7 @@ public final class APIServer: @unchecked Sendable {
     var store = ObjectStore()
     /// Who may do what.
     public let authentication: Authentication
+    let openAPI = OpenAPIDocuments()
 
     public init(authentication: Authentication = Authentication()) {
         self.authentication = authentication
@@ -34,6 +35,7 @@ public final class APIServer: @unchecked Sendable {
             guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
             return .response(.json(200, bytes: document))
         }
+        if let response = openAPI.response(path: path, request: request) { return .response(response) }
         guard let resourcePath = ResourcePath(path, isNamespaced: { [catalog] group, version, name in
                   catalog.resource(group: group, version: version, name: name)?.namespaced ?? false
               }),
