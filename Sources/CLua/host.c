@@ -84,8 +84,17 @@ void ks_tape_release(lua_State *L, ks_tape *t) {
 /* ---------------------------------------------------------------------------------------- */
 /* Swift boxes and the trampoline                                                             */
 
+ks_boxud *ks_boxat(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(ks_boxud)) return NULL;
+  if (!lua_checkstack(L, 2) || !lua_getmetatable(L, idx)) return NULL;
+  int ours = lua_rawgetp(L, -1, &ks_key_box) == LUA_TBOOLEAN;
+  lua_pop(L, 2);
+  ks_boxud *ud = ours ? lua_touserdata(L, idx) : NULL;
+  return ud != NULL && ud->magic == KS_BOX_MAGIC ? ud : NULL;
+}
+
 static int box_gc(lua_State *L) {
-  ks_boxud *ud = lua_touserdata(L, 1);
+  ks_boxud *ud = ks_boxat(L, 1);
   if (ud != NULL && ud->box != NULL) {
     void *box = ud->box;
     ud->box = NULL;
@@ -96,12 +105,12 @@ static int box_gc(lua_State *L) {
 
 static int trampoline(lua_State *L) {
   ks_host *h = ks_host_of(L);
-  ks_boxud *ud = lua_touserdata(L, lua_upvalueindex(1));
-  if (ud == NULL || ud->box == NULL) return luaL_error(L, "function called after its state was closed");
+  ks_boxud *ud = ks_boxat(L, lua_upvalueindex(1));
+  if (ud == NULL || ud->type != NULL || ud->box == NULL) return luaL_error(L, "a kubescript function whose Swift side is gone");
   ks_tape *t = ks_tape_acquire(L);
   if (t == NULL) return luaL_error(L, "not enough memory");
   int status = h->dispatch(L, ud->box, t);
-  int n = ks_pushtape_raw(L, t); /* may raise only for memory; the tape then stays out of the pool */
+  int n = ks_pushtape_raw(L, t, 1); /* may raise only for memory; the tape then stays out of the pool */
   ks_tape_release(L, t);
   if (status == KS_RETURN) return n;
   if (n < 1) lua_pushliteral(L, "error raised without a value");
@@ -120,6 +129,7 @@ static ks_boxud *newboxud(lua_State *L, const void *type) {
   ks_boxud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
   ud->box = NULL;
   ud->type = type;
+  ud->magic = KS_BOX_MAGIC;
   return ud;
 }
 
@@ -141,12 +151,8 @@ void ks_pushuserdata_raw(lua_State *L, void *box, const void *type) {
 }
 
 void *ks_tobox(lua_State *L, int idx, const void *type) {
-  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_checkstack(L, 2) || !lua_getmetatable(L, idx)) return NULL;
-  int ours = lua_rawgetp(L, -1, &ks_key_box) == LUA_TBOOLEAN;
-  lua_pop(L, 2);
-  if (!ours) return NULL;
-  ks_boxud *ud = lua_touserdata(L, idx);
-  return ud->type == type ? ud->box : NULL;
+  ks_boxud *ud = ks_boxat(L, idx);
+  return ud != NULL && ud->type == type ? ud->box : NULL;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -160,6 +166,8 @@ static int openhost(lua_State *L) {
   lua_setfield(L, -2, "__gc");
   lua_pushliteral(L, "kubescript.function");
   lua_setfield(L, -2, "__name");
+  lua_pushliteral(L, "kubescript.function");
+  lua_setfield(L, -2, "__metatable"); /* scripts see a name, not __gc */
   lua_pushboolean(L, 1);
   lua_rawsetp(L, -2, &ks_key_box);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &ks_key_box);
@@ -223,6 +231,11 @@ void ks_close(lua_State *L) {
   lua_close(L); /* runs every __gc, releasing the boxes Lua still owned */
   for (ks_tape *t = h->all_tapes, *next; t != NULL; t = next) {
     next = t->next_all;
+    /* A tape lost to a memory error during a push may still hold boxes Lua never took. */
+    for (size_t i = 0; i < t->count; i++) {
+      ks_slot *slot = &t->slots[i];
+      if ((slot->kind == KS_FUNCTION || slot->kind == KS_USERDATA) && slot->v.p != NULL) h->release(slot->v.p);
+    }
     free(t->slots);
     free(t->scratch);
     free(t);
@@ -250,7 +263,7 @@ static int msghandler(lua_State *L) {
 }
 
 int ks_pcall(lua_State *L, int nargs, int nresults) {
-  if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
+  if (!lua_checkstack(L, 2)) return KS_ERRSTACK;
   int base = lua_gettop(L) - nargs;
   lua_pushnil(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &ks_key_traceback);
@@ -259,6 +272,11 @@ int ks_pcall(lua_State *L, int nargs, int nresults) {
   int status = lua_pcall(L, nargs, nresults, base);
   lua_remove(L, base);
   return status;
+}
+
+void ks_cleartraceback(lua_State *L) {
+  lua_pushnil(L); /* the stack has room: ks_lasttraceback needed it too */
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &ks_key_traceback);
 }
 
 const char *ks_lasttraceback(lua_State *L, size_t *len) {
@@ -271,7 +289,7 @@ const char *ks_lasttraceback(lua_State *L, size_t *len) {
 
 /* Runs `f` under lua_pcall with the given light userdata and stack arguments. */
 static int protect(lua_State *L, lua_CFunction f, void *ud, int nargs, int nresults) {
-  if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
+  if (!lua_checkstack(L, 3)) return KS_ERRSTACK;
   lua_pushcfunction(L, f);
   lua_pushlightuserdata(L, ud);
   lua_rotate(L, -(nargs + 2), 2);
@@ -280,7 +298,7 @@ static int protect(lua_State *L, lua_CFunction f, void *ud, int nargs, int nresu
 
 static int loadfile_k(lua_State *L) {
   const char *path = lua_touserdata(L, 1);
-  if (luaL_loadfilex(L, path, NULL) != LUA_OK) return lua_error(L);
+  if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L); /* text only, as load */
   return 1;
 }
 int ks_ploadfile(lua_State *L, const char *path) { return protect(L, loadfile_k, (void *)path, 0, 1); }
@@ -288,7 +306,7 @@ int ks_ploadfile(lua_State *L, const char *path) { return protect(L, loadfile_k,
 static int pushtape_k(lua_State *L) {
   ks_tape *t = lua_touserdata(L, 1);
   lua_remove(L, 1);
-  return ks_pushtape_raw(L, t);
+  return ks_pushtape_raw(L, t, 0);
 }
 int ks_ppushtape(lua_State *L, ks_tape *t, int *count) {
   int before = lua_gettop(L);
@@ -307,11 +325,13 @@ struct newtype_args { const void *type; const char *name; };
 
 static int newtype_k(lua_State *L) {
   const struct newtype_args *a = lua_touserdata(L, 1);
-  lua_createtable(L, 0, 5); /* the metatable */
+  lua_createtable(L, 0, 6); /* the metatable */
   lua_pushcfunction(L, box_gc);
   lua_setfield(L, -2, "__gc");
   lua_pushstring(L, a->name);
   lua_setfield(L, -2, "__name");
+  lua_pushstring(L, a->name);
+  lua_setfield(L, -2, "__metatable"); /* scripts see a name, not __gc */
   lua_pushboolean(L, 1);
   lua_rawsetp(L, -2, &ks_key_box);
   lua_newtable(L); /* the methods */
@@ -332,7 +352,7 @@ static int setfield_k(lua_State *L) {
 }
 int ks_psetfield(lua_State *L, int idx, const char *k) {
   idx = lua_absindex(L, idx);
-  if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
+  if (!lua_checkstack(L, 2)) return KS_ERRSTACK;
   lua_pushvalue(L, idx);
   lua_insert(L, -2); /* ... t v */
   return protect(L, setfield_k, (void *)k, 2, 0);
@@ -344,7 +364,7 @@ static int getfield_k(lua_State *L) {
 }
 int ks_pgetfield(lua_State *L, int idx, const char *k) {
   idx = lua_absindex(L, idx);
-  if (!lua_checkstack(L, 1)) return LUA_ERRMEM;
+  if (!lua_checkstack(L, 1)) return KS_ERRSTACK;
   lua_pushvalue(L, idx);
   return protect(L, getfield_k, (void *)k, 1, 1);
 }
@@ -365,7 +385,7 @@ static int tostring_k(lua_State *L) {
 }
 int ks_ptostring(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
-  if (!lua_checkstack(L, 1)) return LUA_ERRMEM;
+  if (!lua_checkstack(L, 1)) return KS_ERRSTACK;
   lua_pushvalue(L, idx);
   return protect(L, tostring_k, NULL, 1, 1);
 }

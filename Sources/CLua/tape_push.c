@@ -16,6 +16,7 @@
 
 void ks_pushbegin(lua_State *L, ks_pushstate *ps) {
   ps->base = lua_gettop(L);
+  ps->frame = 0;
   ps->depth = 0;
   ps->values = 0;
 }
@@ -54,7 +55,10 @@ static void pushpartial(lua_State *L, ks_tape *t, ks_pushstate *ps) {
         ks_pushuserdata_raw(L, s->v.p, s->n.type);
         s->v.p = NULL;
         break;
-      case KS_STACK: lua_pushvalue(L, (int)s->v.i); break;
+      case KS_STACK:
+        if (!ps->frame) luaL_error(L, "malformed value tape (a stack value outside a function's results)");
+        lua_pushvalue(L, (int)s->v.i);
+        break;
       case KS_ARRAY:
       case KS_OBJECT: {
         if (ps->depth > 0 && ps->frames[ps->depth].expect_key) luaL_error(L, "malformed value tape (table as key)");
@@ -111,7 +115,7 @@ static int pushpartial_k(lua_State *L) {
 int ks_ppushpartial(lua_State *L, ks_tape *t, ks_pushstate *ps) {
   /* The pushes must land on this stack frame, so the helper runs as a protected call that
    * keeps its results: lua_pcall moves them down over the function slot. */
-  if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
+  if (!lua_checkstack(L, 3)) return KS_ERRSTACK;
   int top = lua_gettop(L);
   lua_pushcfunction(L, pushpartial_k);
   /* Everything above ps->base must move into the call and back: rotate the function below. */
@@ -137,9 +141,10 @@ int ks_pushend(lua_State *L, ks_pushstate *ps, int *count) {
   return 1;
 }
 
-int ks_pushtape_raw(lua_State *L, ks_tape *t) {
+int ks_pushtape_raw(lua_State *L, ks_tape *t, int frame) {
   ks_pushstate ps; /* on the C stack: a raised error unwinds it with nothing to free */
   ks_pushbegin(L, &ps);
+  ps.frame = frame;
   pushpartial(L, t, &ps);
   int count;
   if (!ks_pushend(L, &ps, &count)) return luaL_error(L, "malformed value tape (unfinished container)");

@@ -15,9 +15,8 @@ enum CoreModule {
                 try encodeJSON(&call, indent: indent)
             },
             LuaFunction("json.decode") { call in
-                let state = call.state
-                try state.pushJSON(try call.bytes(1))
-                try call.results.append(stackIndex: state.top)
+                try call.stack.pushJSON(try call.bytes(1))
+                try call.results.append(stackIndex: call.stack.top)
             },
             LuaFunction("yaml.encode") { call in
                 try encodeYAML(&call, all: false)
@@ -50,15 +49,15 @@ enum CoreModule {
 
     static func encodeJSON(_ call: inout LuaCall, indent: Int) throws(LuaError) {
         if call.argumentCount < 1 { throw call.argumentError(1, "value expected") }
-        let text = try call.state.encodeJSON(at: 1, into: call.results.tape, indent: indent)
+        let text = try call.stack.encodeJSON(at: 1, into: call.results.tape, indent: indent)
         try call.results.appendScratchString(offset: text.offset, count: text.count)
     }
 
     static func encodeYAML(_ call: inout LuaCall, all: Bool) throws(LuaError) {
         if call.argumentCount < 1 { throw call.argumentError(1, "value expected") }
-        let state = call.state
-        let text = try state.withTape { input throws(LuaError) in
-            try state.read(at: 1, into: input, sortKeys: true)
+        let stack = call.stack
+        let text = try stack.withTape { input throws(LuaError) in
+            try stack.read(at: 1, into: input, sortKeys: true)
             return try YAML.encode(input, all: all)
         }
         guard let text else { throw call.argumentError(1, "a list of documents expected") }
@@ -66,9 +65,11 @@ enum CoreModule {
     }
 
     /// Sleeps, returning early when a signal (Ctrl-C) arrives so the interrupt hook can fire.
+    /// Durations past about 68 years are cut to that.
     static func sleep(seconds: Double) {
-        let whole = min(seconds.rounded(.down), Double(Int32.max))
-        var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9))
+        let seconds = min(seconds, Double(Int32.max))
+        let whole = seconds.rounded(.down)
+        var request = timespec(tv_sec: Int(whole), tv_nsec: min(Int((seconds - whole) * 1e9), 999_999_999))
         var remaining = timespec()
         _ = nanosleep(&request, &remaining)
     }

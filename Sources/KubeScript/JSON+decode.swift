@@ -5,7 +5,7 @@ import KubeAPI
 /// that writes a small tape, and the tape is pushed, piece by piece, as Lua tables; strings
 /// without escapes are borrowed from the input, not copied. (JSON text is written by the C
 /// walker, `ks_encodejson`.)
-extension LuaState {
+extension LuaStack {
     /// Slots a decode accumulates before pushing them: small enough to stay in cache.
     static let decodePiece = 4096
 
@@ -18,7 +18,7 @@ extension LuaState {
         ks_pushbegin(L, progress)
         do throws(LuaError) {
             try withTape { tape throws(LuaError) in
-                var sink = LuaTapeSink(state: self, tape: tape, progress: progress)
+                var sink = LuaTapeSink(stack: self, tape: tape, progress: progress)
                 do throws(JSONError) {
                     try JSONParser.parse(bytes, into: &sink)
                     try sink.push()
@@ -35,9 +35,16 @@ extension LuaState {
     }
 }
 
+extension LuaState {
+    /// Decodes one JSON value and pushes it on the main thread's stack (see `LuaStack.pushJSON`).
+    public func pushJSON(_ bytes: UnsafeRawBufferPointer) throws(LuaError) {
+        try stack.pushJSON(bytes)
+    }
+}
+
 /// Writes what the parser reads to a tape, pushing the tape whenever it holds a piece's worth.
 struct LuaTapeSink: JSONSink {
-    let state: LuaState
+    let stack: LuaStack
     let writer: LuaTapeWriter
     let progress: UnsafeMutablePointer<ks_pushstate>
     /// Slots pushed so far: a container header before this has left the tape.
@@ -47,8 +54,8 @@ struct LuaTapeSink: JSONSink {
     /// The Lua error behind a failure, when the failure was Lua's.
     var failure: LuaError?
 
-    init(state: LuaState, tape: UnsafeMutablePointer<ks_tape>, progress: UnsafeMutablePointer<ks_pushstate>) {
-        self.state = state
+    init(stack: LuaStack, tape: UnsafeMutablePointer<ks_tape>, progress: UnsafeMutablePointer<ks_pushstate>) {
+        self.stack = stack
         self.writer = LuaTapeWriter(tape)
         self.progress = progress
     }
@@ -56,9 +63,11 @@ struct LuaTapeSink: JSONSink {
     /// Pushes what the tape holds onto the stack, continuing the open containers.
     mutating func push() throws(JSONError) {
         pushed += writer.count
-        if ks_ppushpartial(state.L, writer.tape, progress) != LUA_OK {
-            failure = state.popError()
-            throw JSONError(failure?.message ?? "cannot push the value")
+        do {
+            try stack.check(ks_ppushpartial(stack.L, writer.tape, progress))
+        } catch {
+            failure = error
+            throw JSONError(error.message)
         }
         writer.tape.pointee.count = 0
         writer.tape.pointee.scratch_len = 0
@@ -70,7 +79,7 @@ struct LuaTapeSink: JSONSink {
     }
 
     mutating func willRead() throws(JSONError) {
-        if writer.count >= LuaState.decodePiece { try push() }
+        if writer.count >= LuaStack.decodePiece { try push() }
     }
 
     func null() throws(JSONError) { try written { () throws(LuaError) in try writer.appendNull() } }

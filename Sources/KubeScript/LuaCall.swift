@@ -19,6 +19,9 @@ public struct LuaCall {
     /// The state the call runs in.
     public var state: LuaState { Unmanaged<LuaState>.fromOpaque(ks_owner(L)).takeUnretainedValue() }
 
+    /// The stack of the thread that made the call (a coroutine's, when a coroutine called).
+    public var stack: LuaStack { LuaStack(L: L) }
+
     /// How many arguments were passed.
     public var argumentCount: Int32 { lua_gettop(L) }
 
@@ -70,7 +73,7 @@ public struct LuaCall {
 
     /// Argument `i` as data (`LuaValue`), read with the value bridge's rules.
     public func value(_ i: Int32) throws(LuaError) -> LuaValue {
-        try state.value(at: i)
+        try stack.value(at: i)
     }
 
     /// Optional table argument `i` as an object's fields (absent or nil gives an empty one).

@@ -68,6 +68,17 @@ function dofile(filename)
   local f = assert(loadfile(filename))
   return f()
 end
+-- require's Lua searcher, in text mode too (its C twin would load bytecode).
+local searchpath = package.searchpath
+package.searchers[2] = function(name)
+  local path, notfound = searchpath(name, package.path)
+  if not path then return notfound end
+  local chunk, err = loadfile(path)
+  if not chunk then
+    error(("error loading module '%s' from file '%s':\n\t%s"):format(name, path, err), 3)
+  end
+  return chunk, path
+end
 
 local internal = {}
 

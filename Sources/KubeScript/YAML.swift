@@ -59,7 +59,8 @@ public enum YAML {
             for item in sequence { try write(item, to: writer, depth: depth + 1, budget: budget) }
             try writer.end()
         case .mapping(let mapping):
-            let pairs = try merged(mapping)
+            var work = budget - writer.count
+            let pairs = try merged(mapping, depth: depth, work: &work)
             try writer.beginObject(count: pairs.count)
             for (key, value) in pairs {
                 try writer.append(string: key)
@@ -72,8 +73,12 @@ public enum YAML {
     }
 
     /// The pairs of a mapping with `<<` merge keys applied: explicit keys win over merged ones,
-    /// and earlier merged mappings over later ones.
-    static func merged(_ mapping: Node.Mapping) throws(LuaError) -> [(String, Node)] {
+    /// and earlier merged mappings over later ones. Merging counts against the same budget as
+    /// values, and nests no deeper than values may.
+    static func merged(_ mapping: Node.Mapping, depth: Int, work: inout Int) throws(LuaError) -> [(String, Node)] {
+        guard depth < KS_MAX_DEPTH else { throw LuaError("invalid YAML: merges nested deeper than \(KS_MAX_DEPTH) levels") }
+        work -= mapping.count
+        guard work > 0 else { throw LuaError("invalid YAML: the document expands too much (aliases)") }
         var explicit: [(String, Node)] = []
         var merges: [Node.Mapping] = []
         for (key, value) in mapping {
@@ -95,7 +100,7 @@ public enum YAML {
         guard !merges.isEmpty else { return explicit }
         var seen = Set(explicit.map(\.0))
         for m in merges {
-            for (key, value) in try merged(m) where !seen.contains(key) {
+            for (key, value) in try merged(m, depth: depth + 1, work: &work) where !seen.contains(key) {
                 seen.insert(key)
                 explicit.append((key, value))
             }
@@ -103,9 +108,11 @@ public enum YAML {
         return explicit
     }
 
-    /// Writes a scalar by its resolved tag (Yams resolves implicit tags on `Node.tag`).
+    /// Writes a scalar by its resolved tag (Yams resolves implicit tags on `Node.tag`). YAML 1.1's
+    /// base-60 numbers (`1:20`) are strings, as go-yaml v2 reads them.
     static func write(_ scalar: Node.Scalar, tag: String, to writer: LuaTapeWriter) throws(LuaError) {
-        switch tag {
+        let sexagesimal = (tag == Tag.Name.int.rawValue || tag == Tag.Name.float.rawValue) && scalar.string.contains(":")
+        switch sexagesimal ? Tag.Name.str.rawValue : tag {
         case Tag.Name.null.rawValue:
             try writer.appendNull()
         case Tag.Name.bool.rawValue:

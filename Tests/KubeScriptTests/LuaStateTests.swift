@@ -1,4 +1,5 @@
 import CLua
+import Foundation
 import XCTest
 @testable import KubeScript
 
@@ -158,6 +159,57 @@ final class LuaStateTests: XCTestCase {
         state.collectGarbage()
         XCTAssertEqual(Tracked.live, before + 2)  // the test still holds both
         _ = (kept, dropped)
+    }
+
+    /// A Swift function called from a coroutine reads and pushes on the coroutine's stack.
+    func testSwiftFunctionsCalledFromCoroutines() throws {
+        let runtime = try Runtime(searchPath: ModuleSearchPath(directories: []))
+        XCTAssertEqual(try runtime.state.execute("""
+            local a = coroutine.wrap(function() return k8s.json.decode('[1]') end)()
+            local b = coroutine.wrap(function()
+              local x = k8s.json.decode('[1]'); local y = k8s.json.decode('{"x":2}')
+              coroutine.yield(k8s.json.encode({ x, y }))
+            end)()
+            local c = coroutine.wrap(function(v) return k8s.yaml.encode(v) end)({ k = 1 })
+            return a[1], b, c
+            """), [.integer(1), .string(#"[[1],{"x":2}]"#), .string("k: 1\n")])
+        XCTAssertEqual(runtime.state.top, 0)
+    }
+
+    /// Scripts cannot reach the boxes' __gc or make a function's box anything else: other
+    /// userdata are refused, not treated as Swift objects.
+    func testForgedBoxesAreRefused() throws {
+        let runtime = try Runtime(searchPath: ModuleSearchPath(directories: []))
+        try runtime.state.push(object: Tracked("held"))
+        try runtime.state.setGlobal("obj")
+        XCTAssertEqual(try runtime.state.execute("""
+            local _, u = debug.getupvalue(k8s.sleep, 1)
+            local hidden = getmetatable(u)
+            local gc = debug.getmetatable(u).__gc
+            gc(io.stdout); gc(k8s.null); gc(42)
+            debug.getmetatable(obj).__gc(io.stdout)
+            debug.setupvalue(k8s.sleep, 1, io.stdout)
+            local ok, err = pcall(k8s.sleep, 0)
+            return hidden, getmetatable(obj), ok, err, obj:Name()
+            """), [.string("kubescript.function"), .string("test.Tracked"), .boolean(false),
+                   .string("a kubescript function whose Swift side is gone"), .string("held")])
+        XCTAssertEqual(runtime.state.top, 0)
+    }
+
+    func testBytecodeIsRefusedEverywhere() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-bc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runtime = try Runtime(searchPath: ModuleSearchPath(directories: [directory.path]))
+        let r = try runtime.state.execute("""
+            local f = assert(io.open('\(directory.path)/evil.lua', 'wb'))
+            f:write(string.dump(function() return 1 end)); f:close()
+            local ok1, e1 = pcall(require, 'evil')
+            local ok2, e2 = pcall(dofile, '\(directory.path)/evil.lua')
+            local ok3, e3 = load(string.dump(function() end), 'x', 'b')
+            return ok1, e1:find('binary chunk', 1, true) ~= nil, ok2, ok3, e3:find('binary chunk', 1, true) ~= nil
+            """)
+        XCTAssertEqual(r, [.boolean(false), .boolean(true), .boolean(false), .nil, .boolean(true)])
     }
 
     func testRegistryReferencesKeepValuesAlive() throws {

@@ -115,6 +115,25 @@ final class YAMLTests: XCTestCase {
         }
     }
 
+    /// YAML 1.1 base-60 numbers are strings, as go-yaml v2 reads them (and Yams' own conversion
+    /// overflows on long ones).
+    func testSexagesimalNumbersAreStrings() throws {
+        try withRuntime { rt in
+            XCTAssertEqual(try lua(rt, "return k8s.json.encode(k8s.yaml.decode('a: 1:20\\nb: 1:0:0:0:0:0:0:0:0:0:0\\nc: 999999999999999999:0\\nd: 1:30.5'))"),
+                           [.string(#"{"a":"1:20","b":"1:0:0:0:0:0:0:0:0:0:0","c":"999999999999999999:0","d":"1:30.5"}"#)])
+        }
+    }
+
+    func testMergeChainsAreBounded() throws {
+        try withRuntime { rt in
+            var text = "a0: &a0 {x: 1}\n"
+            for i in 1..<40 { text += "a\(i): &a\(i) {<<: [*a\(i - 1), *a\(i - 1)]}\n" }
+            try rt.state.push(.string(text))
+            try rt.state.setGlobal("chain")
+            assertLuaError(rt, "k8s.yaml.decode(chain)", contains: "expands too much")
+        }
+    }
+
     func testEncodeErrors() throws {
         try withRuntime { rt in
             assertLuaError(rt, "k8s.yaml.encode({f = print})", contains: "cannot encode a function value (at f)")

@@ -109,8 +109,10 @@ void ks_pushobjectmarker(lua_State *L);
 /* The box of a Swift object at `idx` when it is one of type `type`, else NULL. Never raises. */
 void *ks_tobox(lua_State *L, int idx, const void *type);
 
-/* The traceback recorded by the last ks_pcall that failed, or NULL. Never raises. */
+/* The traceback recorded by the last ks_pcall that failed, or NULL; ks_cleartraceback forgets
+ * it once read, so it is never given to a later, unrelated error. Never raise. */
 const char *ks_lasttraceback(lua_State *L, size_t *len);
+void ks_cleartraceback(lua_State *L);
 
 /* Catches SIGINT while a chunk runs, as lua.c does: the handler only sets a hook, and the hook
  * raises "interrupted!" inside Lua at the next instruction count. A second Ctrl-C before the
@@ -120,8 +122,10 @@ void ks_sigint_end(void);
 
 /* ------------------------------------------------------------------------------------------
  * Protected helpers: each returns a Lua status (LUA_OK or an error code, with the error value
- * on top of the stack) and never raises.
+ * on top of the stack) and never raises. KS_ERRSTACK means the stack could not grow to run the
+ * helper: then nothing was pushed, not even an error value.
  * ------------------------------------------------------------------------------------------ */
+#define KS_ERRSTACK 100
 
 /* lua_pcall with a message handler that records a traceback (see ks_lasttraceback). */
 int ks_pcall(lua_State *L, int nargs, int nresults);
@@ -139,6 +143,7 @@ typedef struct ks_pushframe {
 
 typedef struct ks_pushstate {
   int base;    /* stack top when the push began */
+  int frame;   /* whether KS_STACK slots may be used (see ks_pushtape_raw) */
   int depth;   /* open containers */
   int values;  /* complete top-level values pushed */
   ks_pushframe frames[KS_MAX_DEPTH + 1];
@@ -193,7 +198,7 @@ int ks_encodejson(lua_State *L, int idx, ks_tape *t, int indent, size_t *offset,
  * Macros and variadic functions of the C API, as functions Swift can call. Never raise.
  * ------------------------------------------------------------------------------------------ */
 static inline void ks_pop(lua_State *L, int n) { lua_settop(L, -(n)-1); }
-static inline int ks_gccount(lua_State *L) { return lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB); }
+static inline long long ks_gccount(lua_State *L) { return (long long)lua_gc(L, LUA_GCCOUNT) * 1024 + lua_gc(L, LUA_GCCOUNTB); }
 static inline void ks_gccollect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 static inline int ks_registryindex(void) { return LUA_REGISTRYINDEX; }
 static inline void ks_pushglobaltable(lua_State *L) { lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); }
