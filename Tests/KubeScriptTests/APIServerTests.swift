@@ -49,6 +49,29 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/api/v1/")).status, 200)
     }
 
+    /// The recorded server's OpenAPI documents: the v3 index and its group versions, and v2 in
+    /// JSON (gzip-compressed for clients that take it, as Go's do).
+    func testOpenAPIDocuments() throws {
+        let server = APIServer()
+        let index = try JSONValue.parse(server.handle(APIRequest(method: "GET", path: "/openapi/v3")).body)
+        let apps = try XCTUnwrap(index[path: "paths", "apis/apps/v1", "serverRelativeURL"]?.stringValue)
+        XCTAssertTrue(apps.hasPrefix("/openapi/v3/apis/apps/v1?hash="))
+        let document = try JSONValue.parse(server.handle(APIRequest(method: "GET", target: apps)).body)
+        XCTAssertEqual(document["openapi"], .string("3.0.0"))
+        XCTAssertNotNil(document[path: "components", "schemas", "io.k8s.api.apps.v1.Deployment"])
+        XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/openapi/v3/apis/nope/v1")).status, 404)
+
+        let v2 = server.handle(APIRequest(method: "GET", path: "/openapi/v2"))
+        XCTAssertEqual(v2.status, 200)
+        XCTAssertEqual(try JSONValue.parse(v2.body)["swagger"], .string("2.0"))
+        let compressed = server.handle(APIRequest(method: "GET", path: "/openapi/v2", headers: ["accept-encoding": "gzip"]))
+        XCTAssertEqual(compressed.header("content-encoding"), "gzip")
+        XCTAssertEqual(Array(compressed.body.prefix(2)), [0x1F, 0x8B])
+        let protobuf = server.handle(APIRequest(method: "GET", path: "/openapi/v2",
+                                                headers: ["accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"]))
+        XCTAssertEqual(protobuf.status, 406)
+    }
+
     func testRequestTargetsAreSplitAndDecoded() {
         let request = APIRequest(method: "GET", target: "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb%2Ctier+in+(a)&limit=2&limit=3")
         XCTAssertEqual(request.path, "/api/v1/namespaces/default/pods")
