@@ -8,38 +8,51 @@ extension APIServer {
     /// The object with its managed fields updated for an Update by `manager`: the manager owns
     /// what it set or changed, other managers lose what it changed, and fields that are gone
     /// are owned by nobody.
-    func managed(_ object: JSONValue, previous: JSONValue?, info: APIResourceInfo, manager: String) -> JSONValue {
-        let reset = FieldSchema.resetFields(info)
-        let newFields = FieldSet(of: object, resetting: reset)
-        let oldFields = previous.map { FieldSet(of: $0, resetting: reset) } ?? FieldSet()
+    func managed(_ object: JSONValue, previous: JSONValue?, info: APIResourceInfo, manager: String, subresource: String?) -> JSONValue {
+        let newFields = Self.fields(of: object, info, subresource: subresource)
+        let oldFields = previous.map { Self.fields(of: $0, info, subresource: subresource) } ?? FieldSet()
         let changed = FieldSet.changed(from: previous, to: object, newFields: newFields, oldFields: oldFields)
         var entries: [JSONValue] = []
         var mine = changed
+        let present = FieldSet(of: object, resetting: []).paths  // what any manager may still own
         for entry in previous?[path: "metadata", "managedFields"]?.arrayValue ?? [] {
-            let fields = FieldSet(fieldsV1: entry["fieldsV1"] ?? .object([:])).paths.intersection(newFields.paths)
+            let owned = FieldSet(fieldsV1: entry["fieldsV1"] ?? .object([:])).paths
             let isMine = entry["manager"]?.stringValue == manager && entry["operation"]?.stringValue == "Update"
-                && entry["apiVersion"]?.stringValue == info.groupVersion && entry["subresource"] == nil
+                && entry["apiVersion"]?.stringValue == info.groupVersion && entry["subresource"]?.stringValue == subresource
             if isMine {
-                mine.formUnion(fields)
+                mine.formUnion(owned.intersection(newFields.paths))
                 continue
             }
-            let kept = fields.subtracting(changed)
+            let kept = owned.intersection(present).subtracting(changed)
             guard !kept.isEmpty else { continue }
             var updated = entry
             updated["fieldsV1"] = FieldSet(paths: kept).fieldsV1
             entries.append(updated)
         }
         if !mine.isEmpty {
-            entries.append(.object([
-                "manager": .string(manager), "operation": .string("Update"), "apiVersion": .string(info.groupVersion),
-                "time": .string(Self.timestamp()), "fieldsType": .string("FieldsV1"), "fieldsV1": FieldSet(paths: mine).fieldsV1,
-            ]))
+            var entry: JSONObject = ["manager": .string(manager), "operation": .string("Update"), "apiVersion": .string(info.groupVersion)]
+            // kube-apiserver v1.24 writes no time for updates through /scale
+            if subresource != "scale" { entry.append("time", .string(Self.timestamp())) }
+            entry.append("fieldsType", .string("FieldsV1"))
+            entry.append("fieldsV1", FieldSet(paths: mine).fieldsV1)
+            if let subresource { entry.append("subresource", .string(subresource)) }
+            entries.append(.object(entry))
         }
         var result = object
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
         metadata["managedFields"] = entries.isEmpty ? nil : .array(entries)
         result["metadata"] = .object(metadata)
         return result
+    }
+
+    /// The fields a write through `subresource` can set: the main resource's without what it
+    /// resets; `status`'s only the status; `scale`'s only `spec.replicas`.
+    static func fields(of object: JSONValue, _ info: APIResourceInfo, subresource: String?) -> FieldSet {
+        switch subresource {
+        case "status": return FieldSet(of: .object(["status": object["status"] ?? .null]), resetting: [])
+        case "scale": return FieldSet(of: .object(["spec": .object(["replicas": object[path: "spec", "replicas"] ?? .integer(1)])]), resetting: [])
+        default: return FieldSet(of: object, resetting: FieldSchema.resetFields(info))
+        }
     }
 
     /// The object with kind, apiVersion and metadata first and metadata's members in the order

@@ -4,8 +4,9 @@ import KubeAPI
 extension APIServer {
     /// Handles a request for a resource; runs with the store locked.
     func handleResource(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, in store: inout ObjectStore) -> APIResponse {
-        if path.subresource != nil {
-            return .status(.notFoundPath)  // status and scale come with the subresources work
+        if let subresource = path.subresource {
+            guard info.subresources.contains(subresource), let name = path.name else { return .status(.notFoundPath) }
+            return handleSubresource(subresource, request, path, info, name: name, dryRun: request.query["dryRun"] == "All", in: &store)
         }
         if info.namespaced, let namespace = path.namespace, request.method != "GET",
            store.object(of: ObjectStore.namespaces, key: namespace) == nil {
@@ -72,7 +73,10 @@ extension APIServer {
         object["metadata"] = .object(metadata)
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)
-        object = managed(object, previous: nil, info: info, manager: manager(request))
+        if info.subresources.contains("status"), info.storageKey != ObjectStore.namespacesInfo.storageKey {
+            object["status"] = .object([:])  // status is written through its subresource only
+        }
+        object = managed(object, previous: nil, info: info, manager: manager(request), subresource: nil)
         if !dryRun { store.write(object, of: info, key: key) }
         return .json(201, Self.ordered(object))
     }
@@ -99,13 +103,15 @@ extension APIServer {
            version != current[path: "metadata", "resourceVersion"]?.stringValue {
             return .status(.conflict(info, name: name, problem: Status.modified))
         }
-        return write(object, replacing: current, path, info, request: request, dryRun: dryRun, status: 200, in: &store)
+        return .json(200, Self.ordered(write(object, replacing: current, path, info, request: request, dryRun: dryRun, in: &store)))
     }
 
-    /// Stores a new version of an existing object: identity and server-managed metadata are kept,
-    /// the generation follows spec changes, managed fields are updated.
+    /// Stores a new version of an existing object and returns it: identity and server-managed
+    /// metadata are kept, the generation follows spec changes, managed fields are updated. A
+    /// write through the main resource keeps the status; one through `status` keeps the rest
+    /// (the caller composed it so). A write that changes nothing stores nothing.
     func write(_ new: JSONValue, replacing current: JSONValue, _ path: ResourcePath, _ info: APIResourceInfo,
-               request: APIRequest, dryRun: Bool, status: Int, in store: inout ObjectStore) -> APIResponse {
+               request: APIRequest, dryRun: Bool, subresource: String? = nil, in store: inout ObjectStore) -> JSONValue {
         var object = new
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
         let old = current["metadata"]?.objectValue ?? JSONObject()
@@ -120,59 +126,70 @@ extension APIServer {
         object["metadata"] = .object(metadata)
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)
-        if info.subresources.contains("status") { object["status"] = current["status"] }
+        if info.subresources.contains("status"), subresource != "status" { object["status"] = current["status"] }
         if Self.content(of: object) == Self.content(of: current) {
-            return .json(status, Self.ordered(current))  // nothing changed: no new version, as kube-apiserver
+            return current  // nothing changed: no new version, as kube-apiserver
         }
-        object = managed(object, previous: current, info: info, manager: manager(request))
+        object = managed(object, previous: current, info: info, manager: manager(request), subresource: subresource)
         if dryRun {
             metadata = object["metadata"]?.objectValue ?? metadata
             metadata["resourceVersion"] = old["resourceVersion"]
             object["metadata"] = .object(metadata)
-            return .json(status, Self.ordered(object))
+            return object
         }
         store.write(object, of: info, key: key(path, metadata["name"]?.stringValue ?? ""))
-        return .json(status, Self.ordered(object))
+        return object
     }
 
     // MARK: Patch
 
     func patch(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
                in store: inout ObjectStore) -> APIResponse {
+        guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
+        switch Self.patched(current, by: request, name: name, info) {
+        case .success(let patched):
+            return .json(200, Self.ordered(write(patched, replacing: current, path, info, request: request, dryRun: dryRun, in: &store)))
+        case .failure(let status):
+            return .status(status)
+        }
+    }
+
+    /// `target` with the request's patch applied (by its content type), or the Status for a
+    /// patch that cannot be.
+    static func patched(_ target: JSONValue, by request: APIRequest, name: String, _ info: APIResourceInfo) -> Result<JSONValue, Status> {
         let contentType = (request.headers["content-type"] ?? "").split(separator: ";").first.map(String.init) ?? ""
         let patch: JSONValue
         do {
             patch = try JSONValue.parse(request.body)
         } catch {
-            return .status(.badRequest("error decoding patch: \(error.problem)"))
+            return .failure(.badRequest("error decoding patch: \(error.problem)"))
         }
-        guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
         var patched: JSONValue
         switch contentType {
         case "application/merge-patch+json":
-            patched = Patch.merge(current, patch)
+            patched = Patch.merge(target, patch)
         case "application/strategic-merge-patch+json":
-            patched = Patch.strategicMerge(current, patch)
+            patched = Patch.strategicMerge(target, patch)
         case "application/json-patch+json":
             do {
-                patched = try Patch.json(current, patch)
+                patched = try Patch.json(target, patch)
             } catch {
-                if error.invalid { return .status(Status(code: 422, reason: "Invalid", message: error.message, details: .object([:]))) }
-                return .status(.badRequest(error.message))
+                if error.invalid { return .failure(Status(code: 422, reason: "Invalid", message: error.message, details: .object([:]))) }
+                return .failure(.badRequest(error.message))
             }
         default:
-            return .status(Status(code: 415, reason: "UnsupportedMediaType",
-                                  message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",
-                                  details: .object([:])))
+            return .failure(Status(code: 415, reason: "UnsupportedMediaType",
+                                   message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",
+                                   details: .object([:])))
         }
         if patched[path: "metadata", "name"]?.stringValue != name {
-            return .status(.badRequest("the name of the object (\(patched[path: "metadata", "name"]?.stringValue ?? "")) does not match the name on the URL (\(name))"))
+            return .failure(.badRequest("the name of the object (\(patched[path: "metadata", "name"]?.stringValue ?? "")) does not match the name on the URL (\(name))"))
         }
         if let version = patch[path: "metadata", "resourceVersion"]?.stringValue,
-           version != current[path: "metadata", "resourceVersion"]?.stringValue {
-            return .status(.conflict(info, name: name, problem: Status.modified))
+           version != target[path: "metadata", "resourceVersion"]?.stringValue {
+            return .failure(.conflict(info, name: name, problem: Status.modified))
         }
-        return write(patched, replacing: current, path, info, request: request, dryRun: dryRun, status: 200, in: &store)
+        return .success(patched)
     }
 
     // MARK: Delete

@@ -126,12 +126,15 @@ enum Table {
             Column(name: "Images", description: "Images referenced by each container in the template.", priority: 1) { o, _ in
                 .string((o[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }.joined(separator: ","))
             },
-            Column(name: "Selector", description: selector, priority: 1) { o, _ in .string(Self.selector(o[path: "spec", "selector"])) },
+            Column(name: "Selector", description: selector, priority: 1) { o, _ in
+                let text = Self.selectorText(o[path: "spec", "selector"])
+                return .string(text.isEmpty ? "<none>" : text)
+            },
         ]
     }
 
-    /// A LabelSelector as kubectl prints it: `app=web,tier in (a,b)`.
-    static func selector(_ selector: JSONValue?) -> String {
+    /// A LabelSelector as the API and kubectl write it: `app=web,tier in (a,b)` (empty for none).
+    static func selectorText(_ selector: JSONValue?) -> String {
         var parts: [String] = []
         for (key, value) in (selector?["matchLabels"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             parts.append("\(key)=\(value.stringValue ?? "")")
@@ -147,7 +150,7 @@ enum Table {
             default: break
             }
         }
-        return parts.isEmpty ? "<none>" : parts.joined(separator: ",")
+        return parts.joined(separator: ",")
     }
 
     /// The Table for objects (a list, or one object), with `includeObject` (`Metadata` by

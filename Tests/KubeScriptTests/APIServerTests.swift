@@ -72,6 +72,57 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(protobuf.status, 406)
     }
 
+    /// `scale` and `status`, as in the deployment transcript (06 #2–#4): the Scale view, a scale
+    /// that moves `spec.replicas` to its own managed-fields entry and bumps the generation, and a
+    /// status write that changes nothing else (while the main resource cannot change status).
+    func testScaleAndStatusSubresources() throws {
+        let server = APIServer()
+        let base = "/apis/apps/v1/namespaces/default/deployments"
+        let created = server.handle(APIRequest(method: "POST", path: base, body: Array(#"""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+             "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},
+                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}},
+             "status":{"replicas":9}}
+            """#.utf8)))
+        XCTAssertEqual(created.status, 201)
+        XCTAssertEqual(try JSONValue.parse(created.body)["status"], .object([:]), "status is not set through the main resource")
+
+        let scale = try JSONValue.parse(server.handle(APIRequest(method: "GET", path: base + "/web/scale")).body)
+        XCTAssertEqual(scale["kind"], .string("Scale"))
+        XCTAssertEqual(scale["apiVersion"], .string("autoscaling/v1"))
+        XCTAssertEqual(scale["spec"], .object(["replicas": .integer(2)]))
+        XCTAssertEqual(scale["status"], .object(["replicas": .integer(0), "selector": .string("app=web")]))
+
+        var request = scale
+        request["spec"] = .object(["replicas": .integer(5)])
+        let scaled = server.handle(APIRequest(method: "PUT", path: base + "/web/scale", body: request.serialized()))
+        XCTAssertEqual(scaled.status, 200)
+        XCTAssertEqual(try JSONValue.parse(scaled.body)[path: "spec", "replicas"], .integer(5))
+        let stale = server.handle(APIRequest(method: "PUT", path: base + "/web/scale", body: request.serialized()))
+        XCTAssertEqual(stale.status, 409, "the Scale's resourceVersion is checked")
+
+        let deployment = try JSONValue.parse(server.handle(APIRequest(method: "GET", path: base + "/web")).body)
+        XCTAssertEqual(deployment[path: "spec", "replicas"], .integer(5))
+        XCTAssertEqual(deployment[path: "metadata", "generation"], .integer(2))
+        let entries = deployment[path: "metadata", "managedFields"]?.arrayValue ?? []
+        let scaleEntry = try XCTUnwrap(entries.first { $0["subresource"] == .string("scale") })
+        XCTAssertEqual(scaleEntry["fieldsV1"], try JSONValue.parse(#"{"f:spec":{"f:replicas":{}}}"#))
+        XCTAssertNil(scaleEntry["time"], "kube-apiserver v1.24 writes no time for /scale")
+        let mainEntry = try XCTUnwrap(entries.first { $0["subresource"] == nil })
+        XCTAssertNil(mainEntry[path: "fieldsV1", "f:spec", "f:replicas"], "the main entry lost replicas to the scale entry")
+
+        var withStatus = deployment
+        withStatus["status"] = .object(["replicas": .integer(5), "readyReplicas": .integer(3)])
+        withStatus["spec"] = .object(["replicas": .integer(99)])  // ignored through /status
+        let status = server.handle(APIRequest(method: "PUT", path: base + "/web/status", body: withStatus.serialized()))
+        XCTAssertEqual(status.status, 200)
+        let after = try JSONValue.parse(status.body)
+        XCTAssertEqual(after[path: "status", "readyReplicas"], .integer(3))
+        XCTAssertEqual(after[path: "spec", "replicas"], .integer(5))
+        XCTAssertEqual(after[path: "metadata", "generation"], .integer(2), "a status write does not bump the generation")
+        XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps/x/scale")).status, 404)
+    }
+
     func testRequestTargetsAreSplitAndDecoded() {
         let request = APIRequest(method: "GET", target: "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb%2Ctier+in+(a)&limit=2&limit=3")
         XCTAssertEqual(request.path, "/api/v1/namespaces/default/pods")
