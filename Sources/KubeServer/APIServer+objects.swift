@@ -8,9 +8,15 @@ extension APIServer {
             guard info.subresources.contains(subresource), let name = path.name else { return .status(.notFoundPath) }
             return handleSubresource(subresource, request, path, info, name: name, dryRun: request.query["dryRun"] == "All", in: &store)
         }
-        if info.namespaced, let namespace = path.namespace, request.method != "GET",
-           store.object(of: ObjectStore.namespaces, key: namespace) == nil {
-            return .status(.notFound(ObjectStore.namespacesInfo, name: namespace))
+        if info.namespaced, let namespace = path.namespace, request.method != "GET" {
+            guard let object = store.object(of: ObjectStore.namespaces, key: namespace) else {
+                return .status(.notFound(ObjectStore.namespacesInfo, name: namespace))
+            }
+            if request.method == "POST", path.subresource == nil, object[path: "metadata", "deletionTimestamp"] != nil {
+                return .status(Status(code: 403, reason: "Forbidden",
+                                      message: "\(info.kind.isEmpty ? info.name : Status.qualified(info)) \"\((try? JSONValue.parse(request.body))?[path: "metadata", "name"]?.stringValue ?? "")\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+                                      details: .object(["name": .string((try? JSONValue.parse(request.body))?[path: "metadata", "name"]?.stringValue ?? ""), "kind": .string(info.name)])))
+            }
         }
         let dryRun = request.query["dryRun"] == "All"
         switch (request.method, path.name) {
@@ -137,7 +143,13 @@ extension APIServer {
             object["metadata"] = .object(metadata)
             return object
         }
-        store.write(object, of: info, key: key(path, metadata["name"]?.stringValue ?? ""))
+        let storedKey = key(path, metadata["name"]?.stringValue ?? "")
+        if metadata["deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty,
+           info.storageKey != ObjectStore.namespacesInfo.storageKey {
+            store.delete(of: info, key: storedKey)  // the last finalizer is gone: so is the object
+            return object
+        }
+        store.write(object, of: info, key: storedKey)
         return object
     }
 
@@ -192,28 +204,6 @@ extension APIServer {
         return .success(patched)
     }
 
-    // MARK: Delete
-
-    func delete(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
-                in store: inout ObjectStore) -> APIResponse {
-        let key = key(path, name)
-        guard let current = store.object(of: info, key: key) else { return .status(.notFound(info, name: name)) }
-        if !request.body.isEmpty, let options = try? JSONValue.parse(request.body) {
-            if let uid = options[path: "preconditions", "uid"]?.stringValue, let actual = current[path: "metadata", "uid"]?.stringValue, uid != actual {
-                return .status(.conflict(info, name: name, problem: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)"))
-            }
-            if let version = options[path: "preconditions", "resourceVersion"]?.stringValue,
-               let actual = current[path: "metadata", "resourceVersion"]?.stringValue, version != actual {
-                return .status(.conflict(info, name: name,
-                                         problem: "Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(actual)"))
-            }
-        }
-        if !dryRun { store.delete(of: info, key: key) }
-        var details = Status.details(info, name: name).objectValue ?? JSONObject()
-        details["uid"] = current[path: "metadata", "uid"]
-        return .json(200, Status(status: "Success", code: 200, details: .object(details)).json)
-    }
-
     func deleteCollection(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, dryRun: Bool,
                           in store: inout ObjectStore) -> APIResponse {
         let selected: [(key: String, object: JSONValue)]
@@ -221,8 +211,9 @@ extension APIServer {
         case .success(let objects): selected = objects
         case .failure(let status): return .status(status)
         }
+        let options = (try? JSONValue.parse(request.body)) ?? .object([:])
         if !dryRun {
-            for (key, _) in selected { store.delete(of: info, key: key) }
+            for (key, object) in selected { _ = remove(object, key: key, info, options: options, in: &store) }
         }
         return .json(200, listObject(info, items: selected.map(\.object), revision: store.revision, continueToken: nil, remaining: nil))
     }

@@ -80,6 +80,12 @@ final class APIRequestHandler: ChannelInboundHandler {
             case .response(let response): respond(response, to: head, context: context)
             case .watch(let watch): stream(watch, to: head, context: context)
             }
+            if request.method != "GET" && request.method != "HEAD" {
+                // The garbage collector runs shortly after a write, as kube-controller-manager's
+                // would: a client sees an object marked for deletion before it goes.
+                let server = self.server
+                context.eventLoop.scheduleTask(in: .milliseconds(50)) { server.settle() }
+            }
         }
     }
 

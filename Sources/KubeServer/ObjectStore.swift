@@ -49,28 +49,18 @@ struct ObjectStore {
         objects[info.storageKey]?[key]
     }
 
-    /// Stores an object whose resourceVersion is `nextRevision`, and tells the watches.
-    mutating func write(_ object: JSONValue, of info: APIResourceInfo, key: String) {
-        let type = objects[info.storageKey]?[key] == nil ? "ADDED" : "MODIFIED"
-        revision += 1
-        objects[info.storageKey, default: [:]][key] = object
-        record(WatchEvent(type: type, object: object, revision: revision, storageKey: info.storageKey,
-                          namespace: object[path: "metadata", "namespace"]?.stringValue))
+    func object(storageKey: String, key: String) -> JSONValue? {
+        objects[storageKey]?[key]
     }
 
-    /// Removes an object (a write of its own revision) and tells the watches; returns it as last
-    /// seen, with that revision.
-    @discardableResult
-    mutating func delete(of info: APIResourceInfo, key: String) -> JSONValue? {
-        guard var object = objects[info.storageKey]?.removeValue(forKey: key) else { return nil }
-        revision += 1
-        if case .object(var metadata)? = object["metadata"] {
-            metadata["resourceVersion"] = .string(String(revision))
-            object["metadata"] = .object(metadata)
-        }
-        record(WatchEvent(type: "DELETED", object: object, revision: revision, storageKey: info.storageKey,
-                          namespace: object[path: "metadata", "namespace"]?.stringValue))
-        return object
+    /// Stores an object under the next revision, and tells the watches.
+    mutating func write(_ object: JSONValue, of info: APIResourceInfo, key: String) {
+        write(object, storageKey: info.storageKey, key: key)
+    }
+
+    /// Removes an object (a write of its own revision) and tells the watches.
+    mutating func delete(of info: APIResourceInfo, key: String) {
+        delete(storageKey: info.storageKey, key: key)
     }
 
     private mutating func record(_ event: WatchEvent) {
@@ -80,6 +70,37 @@ struct ObjectStore {
             historyStart = (history.first?.revision ?? revision) - 1
         }
         for watcher in watchers.values where watcher.request.matches(event) { watcher.send(event) }
+    }
+
+    /// Every object, with its storage key (`group/resource`) and key, in no particular order.
+    var all: [(storageKey: String, key: String, object: JSONValue)] {
+        objects.flatMap { storageKey, byKey in byKey.map { (storageKey: storageKey, key: $0.key, object: $0.value) } }
+    }
+
+    /// Stores a new version of an object kept under `storageKey` (a controller's write).
+    mutating func write(_ object: JSONValue, storageKey: String, key: String) {
+        let type = objects[storageKey]?[key] == nil ? "ADDED" : "MODIFIED"
+        revision += 1
+        var object = object
+        if case .object(var metadata)? = object["metadata"] {
+            metadata["resourceVersion"] = .string(String(revision))
+            object["metadata"] = .object(metadata)
+        }
+        objects[storageKey, default: [:]][key] = object
+        record(WatchEvent(type: type, object: object, revision: revision, storageKey: storageKey,
+                          namespace: object[path: "metadata", "namespace"]?.stringValue))
+    }
+
+    /// Removes an object kept under `storageKey` (a controller's delete).
+    mutating func delete(storageKey: String, key: String) {
+        guard var object = objects[storageKey]?.removeValue(forKey: key) else { return }
+        revision += 1
+        if case .object(var metadata)? = object["metadata"] {
+            metadata["resourceVersion"] = .string(String(revision))
+            object["metadata"] = .object(metadata)
+        }
+        record(WatchEvent(type: "DELETED", object: object, revision: revision, storageKey: storageKey,
+                          namespace: object[path: "metadata", "namespace"]?.stringValue))
     }
 
     /// The objects of a resource in key order (namespace, then name), within `namespace` if given.
