@@ -18,6 +18,7 @@ public final class APIServer: @unchecked Sendable {
     /// Who may do what.
     public let authentication: Authentication
     let openAPI = OpenAPIDocuments()
+    let faults = FaultList()
 
     public init(authentication: Authentication = Authentication()) {
         self.authentication = authentication
@@ -29,6 +30,14 @@ public final class APIServer: @unchecked Sendable {
 
     /// Answers one request: a response, or for a watch, what to stream (see `startWatch`).
     public func reply(to request: APIRequest) -> APIReply {
+        var watchEnd: Int?
+        if let fault = faults.take(for: request) {
+            switch fault.kind {
+            case .dropConnection: return .drop
+            case .endWatch(let events): watchEnd = events
+            default: if let response = fault.response { return .response(response) }
+            }
+        }
         guard let user = authentication.user(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         if let document = discovery[path] {
@@ -49,18 +58,23 @@ public final class APIServer: @unchecked Sendable {
         let watch = request.query["watch"] == "true" || request.query["watch"] == "1"
         if watch, request.method == "GET", resourcePath.name == nil, resourcePath.subresource == nil {
             switch watchRequest(request, resourcePath, info) {
-            case .success(let watch): return .watch(watch)
+            case .success(var watch):
+                watch.endAfterEvents = watchEnd
+                return .watch(watch)
             case .failure(let status): return .response(.status(status))
             }
         }
         return .response(lock.withLock { handleResource(request, resourcePath, info, in: &store) })
     }
 
-    /// Answers one request. A watch gets the events already due (as if it timed out at once).
+    /// Answers one request. A watch gets the events already due (as if it timed out at once); a
+    /// dropped connection is a response with status 0 and no body.
     public func handle(_ request: APIRequest) -> APIResponse {
         switch reply(to: request) {
         case .response(let response):
             return response
+        case .drop:
+            return APIResponse(status: 0)
         case .watch(let watch):
             let lines = NIOLockedValueBox<[UInt8]>([])
             startWatch(watch) { event in lines.withLockedValue { $0 += event.line } }?.cancel()
@@ -74,6 +88,8 @@ public enum APIReply: Sendable {
     case response(APIResponse)
     /// A watch to stream with `APIServer.startWatch`.
     case watch(WatchRequest)
+    /// Close the connection without answering (an injected fault).
+    case drop
 }
 
 extension Status {

@@ -1,4 +1,5 @@
 import KubeAPI
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -58,6 +59,8 @@ final class APIRequestHandler: ChannelInboundHandler {
     /// The watch being streamed, and when it ends.
     var subscription: WatchSubscription?
     var timeout: Scheduled<Void>?
+    /// Whether a watch's body is being written (events after its end are dropped).
+    var streaming = false
 
     init(server: APIServer) {
         self.server = server
@@ -79,6 +82,7 @@ final class APIRequestHandler: ChannelInboundHandler {
             switch server.reply(to: request) {
             case .response(let response): respond(response, to: head, context: context)
             case .watch(let watch): stream(watch, to: head, context: context)
+            case .drop: context.close(promise: nil)
             }
             if request.method != "GET" && request.method != "HEAD" {
                 // The garbage collector runs shortly after a write, as kube-controller-manager's
@@ -95,6 +99,7 @@ final class APIRequestHandler: ChannelInboundHandler {
     }
 
     func stopWatching() {
+        streaming = false
         subscription?.cancel()
         subscription = nil
         timeout?.cancel()
@@ -126,21 +131,34 @@ final class APIRequestHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))), promise: nil)
         let loop = context.eventLoop
         let bound = NIOLoopBound(context, eventLoop: loop)
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let sent = NIOLockedValueBox(0)
         let send: @Sendable (WatchEvent) -> Void = { event in
             loop.execute {
+                guard handler.value.streaming else { return }
                 let context = bound.value
                 let part = HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(bytes: event.line)))
                 context.writeAndFlush(NIOAny(part), promise: nil)
+                if let end = watch.endAfterEvents, sent.withLockedValue({ $0 += 1; return $0 }) >= end {
+                    // an injected fault: the stream ends early, with no bookmark
+                    handler.value.stopWatching()
+                    handler.value.end(request, context: context)
+                }
             }
         }
-        let handler = NIOLoopBound(self, eventLoop: loop)
         let finish = { @Sendable in
             let this = handler.value
+            guard this.streaming else { return }
             let subscription = this.subscription
             this.stopWatching()
-            if watch.bookmarks, let bookmark = subscription?.bookmark() { send(bookmark) }
+            if watch.bookmarks, let bookmark = subscription?.bookmark() {
+                let context = bound.value
+                let part = HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(bytes: bookmark.line)))
+                context.write(NIOAny(part), promise: nil)
+            }
             loop.execute { handler.value.end(request, context: bound.value) }
         }
+        streaming = true
         subscription = server.startWatch(watch, send: send)
         guard subscription != nil else {
             loop.execute { finish() }  // an ERROR event was sent: the watch is over

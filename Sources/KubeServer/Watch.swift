@@ -28,6 +28,8 @@ public struct WatchRequest: Sendable {
     public let timeoutSeconds: Int64
     /// Whether BOOKMARK events may be sent.
     public let bookmarks: Bool
+    /// End the stream after this many events (an injected fault).
+    public internal(set) var endAfterEvents: Int?
 
     func matches(_ event: WatchEvent) -> Bool {
         guard event.storageKey == info.storageKey, namespace == nil || event.namespace == namespace else { return false }
@@ -93,7 +95,8 @@ extension APIServer {
         }
         let timeout = request.query["timeoutSeconds"].flatMap { Int64($0) } ?? 1800
         return .success(WatchRequest(info: info, namespace: path.namespace, since: since, labels: labels, fields: fields,
-                                     timeoutSeconds: max(0, timeout), bookmarks: request.query["allowWatchBookmarks"] == "true"))
+                                     timeoutSeconds: max(0, timeout), bookmarks: request.query["allowWatchBookmarks"] == "true",
+                                     endAfterEvents: nil))
     }
 
     /// Starts a watch: `send` receives the events already due (the backlog since the requested

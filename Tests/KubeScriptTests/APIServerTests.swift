@@ -123,6 +123,56 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps/x/scale")).status, 404)
     }
 
+    /// Faults on demand, for client tests: each answers the next matching requests, then stops.
+    func testInjectedFaults() throws {
+        let server = APIServer()
+        let list = APIRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps")
+        server.inject(Fault(.tooManyRequests(retryAfter: 2), path: "/configmaps", count: 2))
+        server.inject(Fault(.internalError, method: "POST"))
+        for _ in 0..<2 {
+            let limited = server.handle(list)
+            XCTAssertEqual(limited.status, 429)
+            XCTAssertEqual(limited.header("retry-after"), "2")
+            XCTAssertEqual(try JSONValue.parse(limited.body)["reason"], .string("TooManyRequests"))
+            XCTAssertEqual(try JSONValue.parse(limited.body)[path: "details", "retryAfterSeconds"], .integer(2))
+        }
+        XCTAssertEqual(server.handle(list).status, 200, "the fault was for two requests")
+        XCTAssertEqual(server.handle(APIRequest(method: "GET", path: "/version")).status, 200)
+        let failed = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/default/configmaps"))
+        XCTAssertEqual(failed.status, 500)
+        XCTAssertEqual(try JSONValue.parse(failed.body)["reason"], .string("InternalError"))
+        server.inject(Fault(.serviceUnavailable(retryAfter: 1)))
+        let unavailable = server.handle(list)
+        XCTAssertEqual(unavailable.status, 503)
+        XCTAssertEqual(unavailable.header("retry-after"), "1")
+        server.inject(Fault(.dropConnection))
+        XCTAssertEqual(server.handle(list).status, 0)
+    }
+
+    /// Over HTTP: a dropped connection, and a watch that ends after one event.
+    func testInjectedFaultsOverHTTP() throws {
+        let server = APIServer()
+        let http = try HTTPServer(server, port: 0)
+        defer { try? http.stop() }
+        let session = URLSession(configuration: .ephemeral)
+        let base = "http://127.0.0.1:\(http.port)/api/v1/namespaces/default/configmaps"
+        server.inject(Fault(.dropConnection, path: "/configmaps"))
+        XCTAssertThrowsError(try fetch(try XCTUnwrap(URL(string: base)), session: session))
+        XCTAssertNoThrow(try fetch(try XCTUnwrap(URL(string: base)), session: session))
+
+        for name in ["a", "b"] {
+            XCTAssertEqual(server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/default/configmaps",
+                                                    body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)"}}"#.utf8))).status, 201)
+        }
+        server.inject(Fault(.endWatch(afterEvents: 1)))
+        let started = Date()
+        let (data, _) = try fetch(try XCTUnwrap(URL(string: base + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=30")), session: session)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the watch ended early, not at its timeout")
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertEqual(try JSONValue.parse(String(lines[0]))["type"], .string("ADDED"))
+    }
+
     func testRequestTargetsAreSplitAndDecoded() {
         let request = APIRequest(method: "GET", target: "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb%2Ctier+in+(a)&limit=2&limit=3")
         XCTAssertEqual(request.path, "/api/v1/namespaces/default/pods")
