@@ -42,6 +42,12 @@ public final class APIServer: @unchecked Sendable {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         if let document = discovery[path] {
             guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
+            if path == "/api" || path == "/apis", let version = AggregatedDiscovery.requestedVersion(request) {
+                let list = AggregatedDiscovery.list(core: path == "/api", version: version, documents: discovery)
+                return .response(APIResponse(status: 200, headers: [
+                    ("content-type", "application/json;g=apidiscovery.k8s.io;v=\(version);as=APIGroupDiscoveryList"),
+                ], body: list.serialized()))
+            }
             return .response(.json(200, bytes: document))
         }
         if let response = openAPI.response(path: path, request: request) { return .response(response) }

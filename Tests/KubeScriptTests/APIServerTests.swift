@@ -35,6 +35,37 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(compared, 33)
     }
 
+    /// Aggregated discovery, for clients that ask for it: one answer per `/api` and `/apis` with
+    /// every version and resource, subresources included.
+    func testAggregatedDiscovery() throws {
+        let server = APIServer()
+        let accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+        let apis = server.handle(APIRequest(method: "GET", path: "/apis", headers: ["accept": accept]))
+        XCTAssertEqual(apis.header("content-type"), "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+        let list = try JSONValue.parse(apis.body)
+        XCTAssertEqual(list["kind"], .string("APIGroupDiscoveryList"))
+        XCTAssertEqual(list["apiVersion"], .string("apidiscovery.k8s.io/v2"))
+        let groups = list["items"]?.arrayValue ?? []
+        XCTAssertEqual(groups.count, 19)
+        let apps = try XCTUnwrap(groups.first { $0[path: "metadata", "name"] == .string("apps") })
+        let deployments = try XCTUnwrap(apps["versions"]?[0]?["resources"]?.arrayValue?.first { $0["resource"] == .string("deployments") })
+        XCTAssertEqual(deployments["scope"], .string("Namespaced"))
+        XCTAssertEqual(deployments["singularResource"], .string("deployment"))
+        XCTAssertEqual(deployments["shortNames"], .array([.string("deploy")]))
+        let scale = try XCTUnwrap(deployments["subresources"]?.arrayValue?.first { $0["subresource"] == .string("scale") })
+        XCTAssertEqual(scale["responseKind"], .object(["group": .string("autoscaling"), "version": .string("v1"), "kind": .string("Scale")]))
+        let autoscaling = try XCTUnwrap(groups.first { $0[path: "metadata", "name"] == .string("autoscaling") })
+        XCTAssertEqual(autoscaling["versions"]?.arrayValue?.compactMap { $0["version"]?.stringValue }, ["v2", "v1", "v2beta1", "v2beta2"],
+                       "versions in the order /apis gives them, preferred first")
+
+        let core = try JSONValue.parse(server.handle(APIRequest(method: "GET", path: "/api",
+                                                                headers: ["accept": "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"])).body)
+        XCTAssertEqual(core["apiVersion"], .string("apidiscovery.k8s.io/v2beta1"))
+        XCTAssertTrue(core["items"]?[0]?["versions"]?[0]?["resources"]?.arrayValue?.contains { $0["resource"] == .string("pods") } ?? false)
+        let plain = try JSONValue.parse(server.handle(APIRequest(method: "GET", path: "/apis", headers: ["accept": "application/json"])).body)
+        XCTAssertEqual(plain["kind"], .string("APIGroupList"))
+    }
+
     func testUnknownPathsAndVerbsAnswerAsKubeAPIServer() throws {
         let server = APIServer()
         let missing = server.handle(APIRequest(method: "GET", path: "/apis/nope.example/v1"))
