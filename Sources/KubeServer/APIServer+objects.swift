@@ -82,6 +82,8 @@ extension APIServer {
         if info.subresources.contains("status"), info.storageKey != ObjectStore.namespacesInfo.storageKey {
             object["status"] = .object([:])  // status is written through its subresource only
         }
+        Defaults.apply(to: &object, info)
+        if info.group.isEmpty && info.name == "pods" { Defaults.admitPod(&object, suffix: Self.randomSuffix()) }
         object = managed(object, previous: nil, info: info, manager: manager(request), subresource: nil)
         if !dryRun { store.write(object, of: info, key: key) }
         return .json(201, Self.ordered(object))
@@ -119,12 +121,13 @@ extension APIServer {
     func write(_ new: JSONValue, replacing current: JSONValue, _ path: ResourcePath, _ info: APIResourceInfo,
                request: APIRequest, dryRun: Bool, subresource: String? = nil, in store: inout ObjectStore) -> JSONValue {
         var object = new
+        Defaults.apply(to: &object, info)
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
         let old = current["metadata"]?.objectValue ?? JSONObject()
         for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"] {
             metadata[field] = old[field]
         }
-        if Self.hasGeneration(info), new["spec"] != current["spec"], case .integer(let generation)? = old["generation"] {
+        if Self.hasGeneration(info), object["spec"] != current["spec"], case .integer(let generation)? = old["generation"] {
             metadata["generation"] = .integer(generation + 1)
         }
         metadata["managedFields"] = old["managedFields"]

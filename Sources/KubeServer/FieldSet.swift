@@ -5,8 +5,10 @@ import KubeAPI
 /// and `.` for a map or list item that is itself set. Managed fields record which manager set
 /// which of these.
 ///
-/// Which members are maps (whose own presence is a field) and which lists are keyed comes from
-/// the built-in types' schemas; this table covers the common ones (see `FieldSchema`).
+/// A member that is set is itself a field (`.`) unless the type's zero value already holds it (a
+/// Go struct that is not a pointer, a list without omitempty): kube-apiserver records what a
+/// write adds to the zero value. Which members those are, and which lists are keyed, comes from
+/// the built-in types; this table covers the common ones (see `FieldSchema`).
 struct FieldSet: Equatable {
     /// Each path is the list of its elements, from the root.
     var paths: Set<[String]> = []
@@ -52,11 +54,18 @@ struct FieldSet: Equatable {
 
     private mutating func add(_ value: JSONValue, at path: [String], schemaPath: [String]) {
         switch value {
+        case .null:
+            return  // a null is what the type's zero value holds already: nothing set
         case .object(let object) where !object.isEmpty:
-            if FieldSchema.isMap(schemaPath) { paths.insert(path + ["."]) }
+            if FieldSchema.isAtomic(schemaPath, value) {
+                paths.insert(path)
+                return
+            }
+            if !FieldSchema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
             for (key, child) in object { add(child, at: path + ["f:" + key], schemaPath: schemaPath + [key]) }
         case .array(let items) where !items.isEmpty:
             if let keys = FieldSchema.listKeys(schemaPath) {
+                if !FieldSchema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
                 for item in items {
                     guard let element = Self.keyElement(item, keys: keys) else { continue }
                     paths.insert(path + [element, "."])
@@ -65,6 +74,7 @@ struct FieldSet: Equatable {
                     }
                 }
             } else if FieldSchema.isSet(schemaPath) {
+                paths.insert(path + ["."])
                 for item in items { paths.insert(path + ["v:" + item.jsonString()]) }
             } else {
                 paths.insert(path)
@@ -136,9 +146,10 @@ enum FieldSchema {
         "deletionGracePeriodSeconds", "managedFields", "selfLink",
     ]
 
-    static let mapMembers: Set<String> = [
-        "labels", "annotations", "data", "binaryData", "stringData", "nodeSelector", "matchLabels", "limits", "requests",
-        "capacity", "allocatable",
+    /// Members the zero value of their type holds (non-pointer structs, lists without
+    /// omitempty): setting one records its children only.
+    static let zeroPresentMembers: Set<String> = [
+        "metadata", "spec", "status", "template", "strategy", "updateStrategy", "containers", "jobTemplate", "resources", "rules",
     ]
 
     static let keyedLists: [String: [String]] = [
@@ -147,8 +158,14 @@ enum FieldSchema {
         "ownerReferences": ["uid"], "imagePullSecrets": ["name"], "hostAliases": ["ip"],
     ]
 
-    static func isMap(_ path: [String]) -> Bool {
-        path.last.map(mapMembers.contains) ?? false
+    static func isZeroPresent(_ path: [String]) -> Bool {
+        path.last.map(zeroPresentMembers.contains) ?? false
+    }
+
+    /// Whether a member is replaced whole rather than merged: a label selector (LabelSelector is
+    /// an atomic map).
+    static func isAtomic(_ path: [String], _ value: JSONValue) -> Bool {
+        path.last == "selector" && (value["matchLabels"] != nil || value["matchExpressions"] != nil)
     }
 
     static func listKeys(_ path: [String]) -> [String]? {

@@ -147,6 +147,40 @@ final class ConformanceTests: XCTestCase {
         XCTAssertEqual(ours, recorded, "\n ours:     \(ours.jsonString(sortedKeys: true))\n recorded: \(recorded.jsonString(sortedKeys: true))")
     }
 
+    /// The deployment transcript's create (06 #0): the defaults the server fills in and the
+    /// managed fields it records for them. The rest of the transcript needs the simulated
+    /// controllers (the ReplicaSet and Pods they make, the status they write).
+    func testDeploymentCreateWithDefaults() throws {
+        let server = APIServer()
+        let exchanges = try transcript("06-deployment-lifecycle.json")
+        try seed(server, namespace: "transcripts", objects: [])
+        try compare(server.handle(try Self.request(exchanges[0])), with: exchanges[0], label: "06 #0")
+    }
+
+    /// A Pod made from the deployment's template gets the spec the recorded server gave its
+    /// Pods (06 #6): defaults, the service account and its token volume, default tolerations.
+    /// The token volume's name ends in five random characters, compared by form.
+    func testPodDefaultsAndAdmission() throws {
+        let server = APIServer()
+        let exchanges = try transcript("06-deployment-lifecycle.json")
+        try seed(server, namespace: "transcripts", objects: [])
+        let recorded = try XCTUnwrap(exchanges[6][path: "response", "body", "items"]?[0])
+        let template = try XCTUnwrap(exchanges[0][path: "request", "body", "spec", "template"])
+        var pod = template
+        pod["apiVersion"] = .string("v1")
+        pod["kind"] = .string("Pod")
+        pod["metadata"] = .object(["name": .string("p"), "labels": template[path: "metadata", "labels"] ?? .null])
+        let created = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/transcripts/pods", body: pod.serialized()))
+        XCTAssertEqual(created.status, 201)
+        func normalized(_ spec: JSONValue?) -> String {
+            let text = spec?.jsonString(sortedKeys: true) ?? ""
+            return text.replacingOccurrences(of: #"kube-api-access-[a-z0-9]{5}"#, with: "kube-api-access-XXXXX", options: .regularExpression)
+        }
+        let ours = try JSONValue.parse(created.body)
+        XCTAssertEqual(normalized(ours["spec"]), normalized(recorded["spec"]))
+        XCTAssertEqual(ours["status"], .object(["phase": .string("Pending"), "qosClass": .string("BestEffort")]))
+    }
+
     // MARK: The harness
 
     func transcript(_ file: String) throws -> [JSONValue] {
