@@ -62,13 +62,18 @@ extension APIServer {
         return store.object(of: info, key: key)
     }
 
-    /// Runs the garbage collector and the namespace controller until there is nothing left for
-    /// them to do: dependents of deleted owners are deleted (or orphaned), owners waiting on
-    /// `foregroundDeletion` or `orphan` go once that is done, objects whose finalizers are all gone
-    /// go, and terminating namespaces are emptied, then go.
+    /// Runs the garbage collector, the namespace controller and (when enabled) the simulated
+    /// controllers until there is nothing left for them to do now: dependents of deleted owners
+    /// are deleted (or orphaned), owners waiting on `foregroundDeletion` or `orphan` go once that
+    /// is done, objects whose finalizers are all gone go, terminating namespaces are emptied, then
+    /// go; Deployments, ReplicaSets, Jobs and Pods move on as far as their delays allow.
     public func settle() {
         lock.withLock {
-            while collectGarbage(in: &store) {}
+            for _ in 0..<100 {  // each pass converges; the bound only guards against a controller bug
+                var changed = collectGarbage(in: &store)
+                if let controllers { changed = runControllers(controllers, in: &store) || changed }
+                if !changed { break }
+            }
         }
     }
 

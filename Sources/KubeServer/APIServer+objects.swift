@@ -84,6 +84,7 @@ extension APIServer {
         }
         Defaults.apply(to: &object, info)
         if info.group.isEmpty && info.name == "pods" { Defaults.admitPod(&object, suffix: Self.randomSuffix()) }
+        if info.group == "batch" && info.name == "jobs" { Defaults.admitJob(&object, uid: metadata["uid"]?.stringValue ?? "") }
         object = managed(object, previous: nil, info: info, manager: manager(request), subresource: nil)
         if !dryRun { store.write(object, of: info, key: key) }
         return .json(201, Self.ordered(object))

@@ -4,10 +4,8 @@ import NIOConcurrencyHelpers
 /// The embedded Kubernetes API server: it answers requests as the recorded kube-apiserver v1.24
 /// does. `handle` is the whole server; `HTTPServer` puts it on a socket.
 ///
-/// It serves discovery, and create, get, update, patch (merge, JSON, strategic), delete, list
-/// (label and field selectors, paging) and delete-collection of every built-in resource, with
-/// managed fields for updates. Watch, apply, subresources, CRDs and controllers follow (see the
-/// embedded cluster issue).
+/// docs/server.md lists what it serves. With `controllers`, Deployments, ReplicaSets, Jobs and
+/// Pods behave as in a cluster with one node (see `ControllerOptions`).
 public final class APIServer: @unchecked Sendable {
     /// The discovery documents, by path, serialized once.
     let discovery: [String: [UInt8]]
@@ -17,11 +15,14 @@ public final class APIServer: @unchecked Sendable {
     var store = ObjectStore()
     /// Who may do what.
     public let authentication: Authentication
+    /// The simulated controllers, or nil for a bare API server.
+    public let controllers: ControllerOptions?
     let openAPI = OpenAPIDocuments()
     let faults = FaultList()
 
-    public init(authentication: Authentication = Authentication()) {
+    public init(authentication: Authentication = Authentication(), controllers: ControllerOptions? = nil) {
         self.authentication = authentication
+        self.controllers = controllers
         var documents: [String: [UInt8]] = [:]
         for (path, json) in RecordedDiscovery.documents { documents[path] = Array(json.utf8) }
         discovery = documents

@@ -133,6 +133,24 @@ enum Defaults {
         return name[name.index(after: colon)...] == "latest" ? "Always" : "IfNotPresent"
     }
 
+    /// What a new Job gets from its strategy: a selector on its own uid, and the labels that
+    /// selector needs on its template (unless it brings its own with `manualSelector`).
+    static func admitJob(_ object: inout JSONValue, uid: String) {
+        guard case .object(var fields) = object, var spec = fields["spec"]?.objectValue, spec["manualSelector"] != .bool(true) else { return }
+        let name = object[path: "metadata", "name"] ?? .string("")
+        spec["selector"] = .object(["matchLabels": .object(["controller-uid": .string(uid)])])
+        var template = spec["template"]?.objectValue ?? JSONObject()
+        var metadata = template["metadata"]?.objectValue ?? JSONObject()
+        var labels = metadata["labels"]?.objectValue ?? JSONObject()
+        labels["controller-uid"] = .string(uid)
+        labels["job-name"] = name
+        metadata["labels"] = .object(labels)
+        template["metadata"] = .object(metadata)
+        spec["template"] = .object(template)
+        fields["spec"] = .object(spec)
+        object = .object(fields)
+    }
+
     /// What admission adds to a new Pod: the service account and its token volume (mounted in
     /// every container), default tolerations, priority and the defaults of the Pod API.
     static func admitPod(_ object: inout JSONValue, suffix: String) {

@@ -32,6 +32,10 @@ public final class HTTPServer: Sendable {
         }
         self.group = group
         self.port = channel.localAddress?.port ?? port
+        if server.controllers != nil {
+            // the controllers' clock: pods start, jobs finish, as time passes
+            _ = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in server.settle() }
+        }
     }
 
     /// Blocks until the server is stopped.

@@ -14,6 +14,8 @@ struct ObjectStore {
     static let historyLimit = 10_000
     var watchers: [Int: Watcher] = [:]
     var nextWatcher = 0
+    /// When the kubelet first saw each Pod (by uid), on a monotonic clock.
+    var firstSeen: [String: Double] = [:]
 
     static let namespacesInfo = APIResourceInfo(group: "", version: "v1", name: "namespaces", kind: "Namespace", namespaced: false,
                                                 verbs: [], subresources: ["status", "finalize"])

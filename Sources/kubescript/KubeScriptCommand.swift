@@ -109,8 +109,9 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the embedded Kubernetes API server on loopback.",
         discussion: """
-            Answers as kube-apiserver v1.24 does, for kubectl and other clients. Today it serves \
-            discovery; storage and the rest of the API follow.
+            Answers as kube-apiserver v1.24 does, for kubectl and other clients, with simulated \
+            controllers (Deployments, ReplicaSets, Jobs, and Pods that run on one node). The cluster \
+            lives in memory. See docs/server.md.
             """
     )
 
@@ -123,10 +124,18 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Write a kubeconfig for the server (context \"kubescript\") to PATH.", valueName: "PATH"))
     var writeKubeconfig: String?
 
+    @Flag(help: "Serve a bare API server: no simulated controllers (Deployments do not make Pods).")
+    var noControllers = false
+
+    @Option(help: ArgumentHelp("Seconds before a Pod is Running and Ready.", valueName: "SECONDS"))
+    var podStartDelay: Double = 0.5
+
     func run() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         let authentication = token.map { Authentication.administrator(token: $0) } ?? Authentication()
-        let server = try HTTPServer(APIServer(authentication: authentication), port: port)
+        guard podStartDelay >= 0, podStartDelay.isFinite else { throw ValidationError("--pod-start-delay must be a number of seconds ≥ 0") }
+        let controllers = noControllers ? nil : ControllerOptions(podStartDelay: podStartDelay, jobPodDuration: podStartDelay)
+        let server = try HTTPServer(APIServer(authentication: authentication, controllers: controllers), port: port)
         if let writeKubeconfig {
             try Self.writeKubeconfig(to: writeKubeconfig, server: "http://127.0.0.1:\(server.port)", token: token)
         }
