@@ -48,6 +48,12 @@ let package = Package(
             name: "kubescript",
             dependencies: ["KubeScript", "KubeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // A benchmark, not a test: `swift run -c release server-bench`.
+        .executableTarget(
+            name: "server-bench",
+            dependencies: ["KubeServer", "KubeAPI"],
+            path: "bench/server"
+        ),
         .testTarget(
             name: "KubeScriptTests",
             dependencies: ["KubeScript", "KubeAPI", "KubeServer", "kubescript"]

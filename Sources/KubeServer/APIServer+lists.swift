@@ -12,7 +12,7 @@ extension APIServer {
             guard let start = Self.continueStart(token) else {
                 return .status(Status(code: 400, reason: "BadRequest", message: "continue key is not valid: invalid continue token"))
             }
-            selected.removeAll { relativeKey($0.key, path).utf8.lexicographicallyPrecedes(start.utf8) }
+            selected.removeAll { relativeKey($0.key, path) < start }
         }
         var continueToken: String?
         var remaining: Int64?

@@ -110,7 +110,7 @@ struct ObjectStore {
         let all = objects[info.storageKey] ?? [:]
         let prefix = namespace.map { $0 + "/" }
         return all.filter { prefix == nil || $0.key.hasPrefix(prefix ?? "") }
-            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            .sorted { $0.key < $1.key }  // keys are ASCII (validated names): the same order as bytes
             .map { (key: $0.key, object: $0.value) }
     }
 }
