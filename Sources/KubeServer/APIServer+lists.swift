@@ -41,31 +41,12 @@ extension APIServer {
     /// The objects a list or delete-collection selects, or the Status for a bad selector.
     func select(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo,
                 store: ObjectStore) -> Result<[(key: String, object: JSONValue)], Status> {
-        var labels: LabelSelector?
-        var fields: FieldSelector?
-        do {
-            if let text = request.query["labelSelector"], !text.isEmpty { labels = try LabelSelector(parsing: text) }
-            if let text = request.query["fieldSelector"], !text.isEmpty { fields = try FieldSelector(parsing: text) }
-        } catch {
-            return .failure(.badRequest(error.description))
+        switch Selection.parse(request, info) {
+        case .success(let selection):
+            return .success(store.objects(of: info, namespace: path.namespace).filter { selection.matches($0.object) })
+        case .failure(let status):
+            return .failure(status)
         }
-        if let fields {
-            let supported = Self.selectableFields(info)
-            if let unknown = fields.fields.first(where: { !supported.contains($0) }) {
-                let listed = supported.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-                return .failure(.badRequest("\"\(unknown)\" is not a known field selector: only \(listed)"))
-            }
-        }
-        let objects = store.objects(of: info, namespace: path.namespace).filter { entry in
-            if let labels {
-                var values: [String: String] = [:]
-                for (k, v) in entry.object[path: "metadata", "labels"]?.objectValue ?? [:] { values[k] = v.stringValue }
-                if !labels.matches(values) { return false }
-            }
-            if let fields, !fields.matches({ Self.fieldValue($0, of: entry.object) }) { return false }
-            return true
-        }
-        return .success(objects)
     }
 
     /// The fields `fieldSelector` takes for a resource, as kube-apiserver's strategies declare them.
@@ -169,5 +150,41 @@ enum Base64URL {
             i += 4
         }
         return out
+    }
+}
+
+/// The `labelSelector` and `fieldSelector` of a list, delete-collection or watch.
+struct Selection: Sendable {
+    var labels: LabelSelector?
+    var fields: FieldSelector?
+
+    /// Parses a request's selectors; fields must be ones the resource supports.
+    static func parse(_ request: APIRequest, _ info: APIResourceInfo) -> Result<Selection, Status> {
+        var selection = Selection()
+        do {
+            if let text = request.query["labelSelector"], !text.isEmpty { selection.labels = try LabelSelector(parsing: text) }
+            if let text = request.query["fieldSelector"], !text.isEmpty { selection.fields = try FieldSelector(parsing: text) }
+        } catch {
+            return .failure(.badRequest(error.description))
+        }
+        if let fields = selection.fields {
+            let supported = APIServer.selectableFields(info)
+            if let unknown = fields.fields.first(where: { !supported.contains($0) }) {
+                let listed = supported.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+                return .failure(.badRequest("\"\(unknown)\" is not a known field selector: only \(listed)"))
+            }
+        }
+        return .success(selection)
+    }
+
+    /// Whether an object's labels and fields satisfy the selectors.
+    func matches(_ object: JSONValue) -> Bool {
+        if let labels {
+            var values: [String: String] = [:]
+            for (k, v) in object[path: "metadata", "labels"]?.objectValue ?? [:] { values[k] = v.stringValue }
+            if !labels.matches(values) { return false }
+        }
+        if let fields, !fields.matches({ APIServer.fieldValue($0, of: object) }) { return false }
+        return true
     }
 }

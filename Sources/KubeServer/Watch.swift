@@ -22,8 +22,7 @@ public struct WatchRequest: Sendable {
     let namespace: String?
     /// Events after this revision; nil: the current objects as ADDED first.
     let since: Int64?
-    let labels: LabelSelector?
-    let fields: FieldSelector?
+    let selection: Selection
     /// How long the server keeps the watch open.
     public let timeoutSeconds: Int64
     /// Whether BOOKMARK events may be sent.
@@ -33,13 +32,7 @@ public struct WatchRequest: Sendable {
 
     func matches(_ event: WatchEvent) -> Bool {
         guard event.storageKey == info.storageKey, namespace == nil || event.namespace == namespace else { return false }
-        if let labels {
-            var values: [String: String] = [:]
-            for (k, v) in event.object[path: "metadata", "labels"]?.objectValue ?? [:] { values[k] = v.stringValue }
-            if !labels.matches(values) { return false }
-        }
-        if let fields, !fields.matches({ APIServer.fieldValue($0, of: event.object) }) { return false }
-        return true
+        return selection.matches(event.object)
     }
 
     /// The BOOKMARK event for a revision: an object of the kind with only its resourceVersion.
@@ -78,13 +71,10 @@ public final class WatchSubscription: @unchecked Sendable {
 extension APIServer {
     /// The watch a GET of a collection with `watch=true` asks for, or the Status for a bad one.
     func watchRequest(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo) -> Result<WatchRequest, Status> {
-        var labels: LabelSelector?
-        var fields: FieldSelector?
-        do {
-            if let text = request.query["labelSelector"], !text.isEmpty { labels = try LabelSelector(parsing: text) }
-            if let text = request.query["fieldSelector"], !text.isEmpty { fields = try FieldSelector(parsing: text) }
-        } catch {
-            return .failure(.badRequest(error.description))
+        let selection: Selection
+        switch Selection.parse(request, info) {
+        case .success(let parsed): selection = parsed
+        case .failure(let status): return .failure(status)
         }
         var since: Int64?
         if let text = request.query["resourceVersion"], !text.isEmpty, text != "0" {
@@ -94,7 +84,7 @@ extension APIServer {
             since = value
         }
         let timeout = request.query["timeoutSeconds"].flatMap { Int64($0) } ?? 1800
-        return .success(WatchRequest(info: info, namespace: path.namespace, since: since, labels: labels, fields: fields,
+        return .success(WatchRequest(info: info, namespace: path.namespace, since: since, selection: selection,
                                      timeoutSeconds: max(0, timeout), bookmarks: request.query["allowWatchBookmarks"] == "true",
                                      endAfterEvents: nil))
     }

@@ -10,10 +10,7 @@ final class DeletionTests: XCTestCase {
     @discardableResult
     func request(_ method: String, _ path: String, _ body: String? = nil, type: String? = nil, expect status: Int,
                  file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
-        let response = server.handle(APIRequest(method: method, path: path, headers: type.map { ["content-type": $0] } ?? [:],
-                                                body: Array((body ?? "").utf8)))
-        XCTAssertEqual(response.status, status, String(decoding: response.body, as: UTF8.self), file: file, line: line)
-        return (try? JSONValue.parse(response.body)) ?? .null
+        try server.call(method, path, body, type: type, expect: status, file: file, line: line)
     }
 
     /// A Deployment owning a ReplicaSet owning two Pods; returns the three uids.

@@ -1,3 +1,5 @@
+import KubeAPI
+import KubeServer
 import XCTest
 @testable import KubeScript
 
@@ -36,5 +38,17 @@ extension XCTestCase {
             XCTAssertTrue(error.message.contains(fragment), "\"\(error.message)\" does not contain \"\(fragment)\"",
                           file: file, line: line)
         }
+    }
+}
+
+extension APIServer {
+    /// Sends a request with a JSON (or patch) body, checks its status, and returns the body.
+    @discardableResult
+    func call(_ method: String, _ path: String, _ body: String? = nil, type: String? = nil, expect status: Int,
+              file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
+        let response = handle(APIRequest(method: method, path: path, headers: type.map { ["content-type": $0] } ?? [:],
+                                         body: Array((body ?? "").utf8)))
+        XCTAssertEqual(response.status, status, String(decoding: response.body, as: UTF8.self), file: file, line: line)
+        return (try? JSONValue.parse(response.body)) ?? .null
     }
 }
