@@ -9,7 +9,7 @@ extension APIServer {
             return handleSubresource(subresource, request, path, info, name: name, dryRun: request.query["dryRun"] == "All", in: &store)
         }
         if info.namespaced, let namespace = path.namespace, request.method != "GET" {
-            guard let object = store.object(of: ObjectStore.namespaces, key: namespace) else {
+            guard let object = store.object(of: ObjectStore.namespacesInfo, key: namespace) else {
                 return .status(.notFound(ObjectStore.namespacesInfo, name: namespace))
             }
             if request.method == "POST", path.subresource == nil, object[path: "metadata", "deletionTimestamp"] != nil {

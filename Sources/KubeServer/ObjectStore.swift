@@ -19,7 +19,6 @@ struct ObjectStore {
 
     static let namespacesInfo = APIResourceInfo(group: "", version: "v1", name: "namespaces", kind: "Namespace", namespaced: false,
                                                 verbs: [], subresources: ["status", "finalize"])
-    static let namespaces = namespacesInfo
 
     /// A store with the namespaces every cluster has.
     init() {

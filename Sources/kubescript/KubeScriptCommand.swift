@@ -36,7 +36,7 @@ struct ScriptOptions: ParsableArguments {
     @Option(name: .customShort("v"), help: ArgumentHelp("Log verbosity: 1 and above write k8s.log.debug.", valueName: "N"))
     var verbosity: Int = 0
 
-    func makeRuntime(scriptDirectory: String? = nil) throws -> Runtime {
+    func makeRuntime() throws -> Runtime {
         try reportingLuaErrors { () throws(LuaError) in try Runtime(verbosity: verbosity) }
     }
 }
