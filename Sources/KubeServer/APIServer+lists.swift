@@ -3,30 +3,37 @@ import KubeAPI
 /// Lists: selectors, paging with opaque `continue` tokens, the List object.
 extension APIServer {
     func list(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, store: ObjectStore) -> APIResponse {
-        var selected: [(key: String, object: JSONValue)]
-        switch select(request, path, info, store: store) {
-        case .success(let objects): selected = objects
+        let selection: Selection
+        switch Selection.parse(request, info) {
+        case .success(let parsed): selection = parsed
         case .failure(let status): return .status(status)
         }
+        var keys = store.keys(of: info, namespace: path.namespace)
         if let token = request.query["continue"], !token.isEmpty {
             guard let start = Self.continueStart(token) else {
                 return .status(Status(code: 400, reason: "BadRequest", message: "continue key is not valid: invalid continue token"))
             }
-            selected.removeAll { relativeKey($0.key, path) < start }
+            keys = keys[ObjectStore.lowerBound(path.namespace.map { "\($0)/" + start } ?? start, in: keys)...]
         }
+        let limit = request.query["limit"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        var selected: [JSONValue] = []
+        var lastKey = ""
         var continueToken: String?
         var remaining: Int64?
-        if let limitText = request.query["limit"], let limit = Int(limitText), limit > 0, selected.count > limit {
-            let rest = selected.count - limit
-            selected = Array(selected.prefix(limit))
-            continueToken = Self.continueToken(start: relativeKey(selected[limit - 1].key, path) + "\u{0}", revision: store.revision)
-            let filtered = (request.query["labelSelector"] ?? "").isEmpty && (request.query["fieldSelector"] ?? "").isEmpty
-            remaining = filtered ? Int64(rest) : nil
+        for (position, key) in zip(keys.indices, keys) {
+            guard let object = store.object(of: info, key: key), selection.matches(object) else { continue }
+            if let limit, selected.count == limit {
+                // more follow: a token to go on after the last one given
+                continueToken = Self.continueToken(start: relativeKey(lastKey, path) + "\u{0}", revision: store.revision)
+                if selection.labels == nil && selection.fields == nil { remaining = Int64(keys.endIndex - position) }
+                break
+            }
+            selected.append(object)
+            lastKey = key
         }
-        let list = listObject(info, items: selected.map(\.object), revision: store.revision, continueToken: continueToken,
-                              remaining: remaining)
+        let list = listObject(info, items: selected, revision: store.revision, continueToken: continueToken, remaining: remaining)
         if Table.wanted(by: request) {
-            return .json(200, Table.table(for: info, objects: selected.map { Self.ordered($0.object) }, metadata: list["metadata"] ?? .object([:]),
+            return .json(200, Table.table(for: info, objects: selected.map(Self.ordered), metadata: list["metadata"] ?? .object([:]),
                                           includeObject: request.query["includeObject"]))
         }
         return .json(200, list)

@@ -6,6 +6,9 @@ struct ObjectStore {
     /// The resourceVersion of the last write.
     private(set) var revision: Int64 = 1000
     private var objects: [String: [String: JSONValue]] = [:]
+    /// Each resource's keys in order (namespace, then name), kept as they are written, so that a
+    /// list reads a range instead of sorting. Keys are ASCII (validated names): `<` is byte order.
+    private var orderedKeys: [String: [String]] = [:]
     /// The latest changes, oldest first, for watches that start from a revision.
     private(set) var history: [WatchEvent] = []
     /// Watches from a revision before this get 410 Expired.
@@ -81,6 +84,10 @@ struct ObjectStore {
     /// Stores a new version of an object kept under `storageKey` (a controller's write).
     mutating func write(_ object: JSONValue, storageKey: String, key: String) {
         let type = objects[storageKey]?[key] == nil ? "ADDED" : "MODIFIED"
+        if type == "ADDED" {
+            let index = Self.lowerBound(key, in: orderedKeys[storageKey] ?? [])
+            orderedKeys[storageKey, default: []].insert(key, at: index)  // in place: no copy of the array
+        }
         revision += 1
         var object = object
         if case .object(var metadata)? = object["metadata"] {
@@ -95,6 +102,10 @@ struct ObjectStore {
     /// Removes an object kept under `storageKey` (a controller's delete).
     mutating func delete(storageKey: String, key: String) {
         guard var object = objects[storageKey]?.removeValue(forKey: key) else { return }
+        let index = Self.lowerBound(key, in: orderedKeys[storageKey] ?? [])
+        if orderedKeys[storageKey]?.indices.contains(index) == true, orderedKeys[storageKey]?[index] == key {
+            orderedKeys[storageKey]?.remove(at: index)
+        }
         revision += 1
         if case .object(var metadata)? = object["metadata"] {
             metadata["resourceVersion"] = .string(String(revision))
@@ -104,12 +115,30 @@ struct ObjectStore {
                           namespace: object[path: "metadata", "namespace"]?.stringValue))
     }
 
+    /// The keys of a resource in order (namespace, then name), within `namespace` if given.
+    func keys(of info: APIResourceInfo, namespace: String?) -> ArraySlice<String> {
+        let keys = orderedKeys[info.storageKey] ?? []
+        guard let namespace else { return keys[...] }
+        let prefix = namespace + "/"
+        let start = Self.lowerBound(prefix, in: keys)
+        var end = start
+        while end < keys.count && keys[end].hasPrefix(prefix) { end += 1 }
+        return keys[start..<end]
+    }
+
     /// The objects of a resource in key order (namespace, then name), within `namespace` if given.
     func objects(of info: APIResourceInfo, namespace: String?) -> [(key: String, object: JSONValue)] {
-        let all = objects[info.storageKey] ?? [:]
-        let prefix = namespace.map { $0 + "/" }
-        return all.filter { prefix == nil || $0.key.hasPrefix(prefix ?? "") }
-            .sorted { $0.key < $1.key }  // keys are ASCII (validated names): the same order as bytes
-            .map { (key: $0.key, object: $0.value) }
+        let stored = objects[info.storageKey] ?? [:]
+        return keys(of: info, namespace: namespace).compactMap { key in stored[key].map { (key: key, object: $0) } }
+    }
+
+    /// Where `key` is, or would go, in ordered `keys`.
+    static func lowerBound<Keys: RandomAccessCollection<String>>(_ key: String, in keys: Keys) -> Keys.Index {
+        var low = keys.startIndex, high = keys.endIndex
+        while low < high {
+            let mid = keys.index(low, offsetBy: keys.distance(from: low, to: high) / 2)
+            if keys[mid] < key { low = keys.index(after: mid) } else { high = mid }
+        }
+        return low
     }
 }

@@ -204,6 +204,46 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(String(lines[0]))["type"], .string("ADDED"))
     }
 
+    /// Paging through a namespaced and a cluster-wide list gives every object once, in order, and
+    /// counts what remains when nothing filters.
+    func testPagingThroughLists() throws {
+        let server = APIServer()
+        for namespace in ["a", "b"] {
+            try server.call("POST", "/api/v1/namespaces", #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"\#(namespace)"}}"#, expect: 201)
+            for i in 0..<5 {
+                try server.call("POST", "/api/v1/namespaces/\(namespace)/configmaps",
+                                #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"odd":"\#(i % 2 == 1)"}}}"#, expect: 201)
+            }
+        }
+        func page(_ path: String, _ query: [String: String]) throws -> JSONValue {
+            try JSONValue.parse(server.handle(APIRequest(method: "GET", path: path, query: query)).body)
+        }
+        for (path, expected) in [("/api/v1/namespaces/b/configmaps", (0..<5).map { "b/cm-\($0)" }),
+                                 ("/api/v1/configmaps", ["a", "b"].flatMap { ns in (0..<5).map { "\(ns)/cm-\($0)" } })] {
+            var seen: [String] = []
+            var token = ""
+            var first = true
+            repeat {
+                var query = ["limit": "3"]
+                if !token.isEmpty { query["continue"] = token }
+                let list = try page(path, query)
+                if first {
+                    XCTAssertEqual(list[path: "metadata", "remainingItemCount"], .integer(Int64(expected.count - 3)))
+                    first = false
+                }
+                seen += (list["items"]?.arrayValue ?? []).map {
+                    "\($0[path: "metadata", "namespace"]?.stringValue ?? "")/\($0[path: "metadata", "name"]?.stringValue ?? "")"
+                }
+                token = list[path: "metadata", "continue"]?.stringValue ?? ""
+            } while !token.isEmpty
+            XCTAssertEqual(seen, expected, path)
+        }
+        let odd = try page("/api/v1/configmaps", ["limit": "2", "labelSelector": "odd=true"])
+        XCTAssertEqual(odd["items"]?.arrayValue?.count, 2)
+        XCTAssertNil(odd[path: "metadata", "remainingItemCount"], "not counted when a selector filters")
+        XCTAssertNotNil(odd[path: "metadata", "continue"])
+    }
+
     func testRequestTargetsAreSplitAndDecoded() {
         let request = APIRequest(method: "GET", target: "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb%2Ctier+in+(a)&limit=2&limit=3")
         XCTAssertEqual(request.path, "/api/v1/namespaces/default/pods")
