@@ -68,6 +68,15 @@ extension JSONValue {
         return nil
     }
 
+    /// A number, integer or not, as a Double.
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .number(let d): return d
+        default: return nil
+        }
+    }
+
     public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil

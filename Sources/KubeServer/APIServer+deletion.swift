@@ -44,6 +44,9 @@ extension APIServer {
         let policy = options["propagationPolicy"]?.stringValue ?? (options["orphanDependents"]?.boolValue == true ? "Orphan" : "Background")
         if policy == "Foreground" && !finalizers.contains("foregroundDeletion") { finalizers.append("foregroundDeletion") }
         if policy == "Orphan" && !finalizers.contains("orphan") { finalizers.append("orphan") }
+        if info.storageKey == CustomResource.definitionsKey && !finalizers.contains(CustomResource.cleanupFinalizer) {
+            finalizers.append(CustomResource.cleanupFinalizer)  // its custom resources go first
+        }
         let isNamespace = info.storageKey == ObjectStore.namespacesInfo.storageKey
         guard !finalizers.isEmpty || isNamespace else {
             store.delete(of: info, key: key)
@@ -71,6 +74,7 @@ extension APIServer {
         lock.withLock {
             for _ in 0..<100 {  // each pass converges; the bound only guards against a controller bug
                 var changed = collectGarbage(in: &store)
+                changed = reconcileDefinitions(in: &store) || changed
                 if let controllers { changed = runControllers(controllers, in: &store) || changed }
                 if !changed { break }
             }

@@ -90,16 +90,17 @@ extension APIServer {
         }
     }
 
-    /// A List object: items without their kind and apiVersion, as kube-apiserver lists built-in types.
+    /// A List object: items without their kind and apiVersion, as kube-apiserver lists built-in
+    /// types; a custom resource's keep theirs, and its list always has a `continue`.
     func listObject(_ info: APIResourceInfo, items: [JSONValue], revision: Int64, continueToken: String?, remaining: Int64?) -> JSONValue {
         var metadata: JSONObject = ["resourceVersion": .string(String(revision))]
-        if let continueToken { metadata.append("continue", .string(continueToken)) }
+        if let continueToken = continueToken ?? (info.custom ? "" : nil) { metadata.append("continue", .string(continueToken)) }
         if let remaining { metadata.append("remainingItemCount", .integer(remaining)) }
         return .object([
             "kind": .string(info.kind + "List"), "apiVersion": .string(info.groupVersion), "metadata": .object(metadata),
             "items": .array(items.map { item in
                 var item = Self.ordered(item)
-                if case .object(var fields) = item {
+                if !info.custom, case .object(var fields) = item {
                     fields["kind"] = nil
                     fields["apiVersion"] = nil
                     item = .object(fields)
@@ -138,6 +139,13 @@ enum Base64URL {
             i += 3
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Standard base64 (RFC 4648 §4): `+`, `/` and padding.
+    static func standard(_ bytes: [UInt8]) -> String {
+        var text = String(encode(bytes).map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        while text.utf8.count % 4 != 0 { text += "=" }
+        return text
     }
 
     static func decode(_ text: String) -> [UInt8]? {

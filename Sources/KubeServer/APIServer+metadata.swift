@@ -14,7 +14,7 @@ extension APIServer {
         let changed = FieldSet.changed(from: previous, to: object, newFields: newFields, oldFields: oldFields)
         var entries: [JSONValue] = []
         var mine = changed
-        let present = FieldSet(of: object, resetting: []).paths  // what any manager may still own
+        let present = FieldSet(of: object, FieldSchema(info), resetting: []).paths  // what any manager may still own
         for entry in previous?[path: "metadata", "managedFields"]?.arrayValue ?? [] {
             let owned = FieldSet(fieldsV1: entry["fieldsV1"] ?? .object([:])).paths
             let isMine = entry["manager"]?.stringValue == manager && entry["operation"]?.stringValue == "Update"
@@ -40,18 +40,33 @@ extension APIServer {
         }
         var result = object
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
-        metadata["managedFields"] = entries.isEmpty ? nil : .array(entries)
+        metadata["managedFields"] = entries.isEmpty ? nil : .array(Self.sortedManagedFields(entries))
         result["metadata"] = .object(metadata)
         return result
+    }
+
+    /// Managed-fields entries in the order kube-apiserver keeps them: by operation (`Apply` before
+    /// `Update`), time (to the second), manager, subresource, then apiVersion.
+    static func sortedManagedFields(_ entries: [JSONValue]) -> [JSONValue] {
+        entries.sorted { p, q in
+            for field in ["operation", "time", "manager", "subresource", "apiVersion"] {
+                let a = p[field]?.stringValue ?? "", b = q[field]?.stringValue ?? ""
+                if a != b { return a < b }
+            }
+            return false
+        }
     }
 
     /// The fields a write through `subresource` can set: the main resource's without what it
     /// resets; `status`'s only the status; `scale`'s only `spec.replicas`.
     static func fields(of object: JSONValue, _ info: APIResourceInfo, subresource: String?) -> FieldSet {
         switch subresource {
-        case "status": return FieldSet(of: .object(["status": object["status"] ?? .null]), resetting: [])
-        case "scale": return FieldSet(of: .object(["spec": .object(["replicas": object[path: "spec", "replicas"] ?? .integer(1)])]), resetting: [])
-        default: return FieldSet(of: object, resetting: FieldSchema.resetFields(info))
+        case "status": return FieldSet(of: .object(["status": object["status"] ?? .null]), FieldSchema(info), resetting: [])
+        case "scale":
+            let replicas = Self.setting(Self.value(at: info.scalePaths.specReplicas, in: object) ?? .integer(1), at: info.scalePaths.specReplicas[...],
+                                        in: .object([:]))
+            return FieldSet(of: replicas, FieldSchema(info), resetting: [])
+        default: return FieldSet(of: object, FieldSchema(info), resetting: FieldSchema.resetFields(info))
         }
     }
 

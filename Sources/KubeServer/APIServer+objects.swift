@@ -49,6 +49,10 @@ extension APIServer {
         case .success(let value): object = value
         case .failure(let status): return .status(status)
         }
+        switch admitted(object, info, name: object[path: "metadata", "name"]?.stringValue ?? "", in: store) {
+        case .success(let value): object = value
+        case .failure(let status): return .status(status)
+        }
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
         if let namespace = path.namespace {
             if let given = metadata["namespace"]?.stringValue, !given.isEmpty, given != namespace {
@@ -80,8 +84,10 @@ extension APIServer {
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)
         if info.subresources.contains("status"), info.storageKey != ObjectStore.namespacesInfo.storageKey {
-            object["status"] = .object([:])  // status is written through its subresource only
+            // status is written through its subresource only (a custom resource has none at first)
+            object["status"] = info.custom ? nil : .object([:])
         }
+        if info.storageKey == CustomResource.definitionsKey { Self.admitDefinition(&object) }
         Defaults.apply(to: &object, info)
         if info.group.isEmpty && info.name == "pods" { Defaults.admitPod(&object, suffix: Self.randomSuffix()) }
         if info.group == "batch" && info.name == "jobs" { Defaults.admitJob(&object, uid: metadata["uid"]?.stringValue ?? "") }
@@ -108,6 +114,10 @@ extension APIServer {
             return .status(.badRequest("the namespace of the provided object does not match the namespace sent on the request"))
         }
         guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
+        switch admitted(object, info, name: name, in: store) {
+        case .success(let value): object = value
+        case .failure(let status): return .status(status)
+        }
         if let version = object[path: "metadata", "resourceVersion"]?.stringValue, !version.isEmpty,
            version != current[path: "metadata", "resourceVersion"]?.stringValue {
             return .status(.conflict(info, name: name, problem: Status.modified))
@@ -162,7 +172,8 @@ extension APIServer {
     func patch(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
                in store: inout ObjectStore) -> APIResponse {
         guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
-        switch Self.patched(current, by: request, name: name, info) {
+        let result = Self.patched(current, by: request, name: name, info).flatMap { admitted($0, info, name: name, in: store) }
+        switch result {
         case .success(let patched):
             return .json(200, Self.ordered(write(patched, replacing: current, path, info, request: request, dryRun: dryRun, in: &store)))
         case .failure(let status):
@@ -184,7 +195,7 @@ extension APIServer {
         switch contentType {
         case "application/merge-patch+json":
             patched = Patch.merge(target, patch)
-        case "application/strategic-merge-patch+json":
+        case "application/strategic-merge-patch+json" where !info.custom:
             patched = Patch.strategicMerge(target, patch)
         case "application/json-patch+json":
             do {
@@ -194,8 +205,11 @@ extension APIServer {
                 return .failure(.badRequest(error.message))
             }
         default:
+            // the patch types the resource takes, sorted, as kube-apiserver lists them
+            let accepted = "application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json"
+                + (info.custom ? "" : ", application/strategic-merge-patch+json")
             return .failure(Status(code: 415, reason: "UnsupportedMediaType",
-                                   message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",
+                                   message: "the body of the request was in an unknown format - accepted media types include: \(accepted)",
                                    details: .object([:])))
         }
         if patched[path: "metadata", "name"]?.stringValue != name {
@@ -305,7 +319,7 @@ extension APIServer {
     }
 
     static func hasGeneration(_ info: APIResourceInfo) -> Bool {
-        ["apps", "batch", "policy", "networking.k8s.io", "autoscaling", "apiextensions.k8s.io", "apiregistration.k8s.io",
-         "admissionregistration.k8s.io", "flowcontrol.apiserver.k8s.io"].contains(info.group)
+        info.custom || ["apps", "batch", "policy", "networking.k8s.io", "autoscaling", "apiextensions.k8s.io", "apiregistration.k8s.io",
+                        "admissionregistration.k8s.io", "flowcontrol.apiserver.k8s.io"].contains(info.group)
     }
 }

@@ -5,7 +5,7 @@ extension APIServer {
     func handleSubresource(_ subresource: String, _ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String,
                            dryRun: Bool, in store: inout ObjectStore) -> APIResponse {
         guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
-        func present(_ object: JSONValue) -> JSONValue { subresource == "scale" ? Self.scale(object) : Self.ordered(object) }
+        func present(_ object: JSONValue) -> JSONValue { subresource == "scale" ? Self.scale(object, info.scalePaths) : Self.ordered(object) }
         // The subresource's view of the object, the new view from the request, and the object
         // that view makes.
         let view = present(current)
@@ -41,31 +41,51 @@ extension APIServer {
                                                                          message: "Invalid value: \(proposed[path: "spec", "replicas"]?.jsonString() ?? "null"): must be greater than or equal to 0",
                                                                          field: "spec.replicas")]))
             }
-            var spec = current["spec"]?.objectValue ?? JSONObject()
-            spec["replicas"] = .integer(replicas)
-            updated["spec"] = .object(spec)
+            updated = Self.setting(.integer(replicas), at: info.scalePaths.specReplicas[...], in: current)
         } else {
             updated["status"] = proposed["status"] ?? .object([:])
+            switch admitted(updated, info, name: name, in: store) {
+            case .success(let value): updated = value
+            case .failure(let status): return .status(status)
+            }
         }
         let written = write(updated, replacing: current, path, info, request: request, dryRun: dryRun, subresource: subresource, in: &store)
         return .json(200, present(written))
     }
 
     /// The `autoscaling/v1` Scale of an object with a `scale` subresource.
-    static func scale(_ object: JSONValue) -> JSONValue {
+    static func scale(_ object: JSONValue, _ paths: ScalePaths) -> JSONValue {
         var metadata = JSONObject()
         for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
             if let value = object[path: "metadata", field] { metadata.append(field, value) }
         }
-        let selector = object[path: "spec", "selector"]
-        let text = selector?["matchLabels"] != nil || selector?["matchExpressions"] != nil
-            ? Table.selectorText(selector)
-            : Table.selectorText(.object(["matchLabels": selector ?? .object([:])]))  // a ReplicationController's plain map
+        var status: JSONObject = ["replicas": value(at: paths.statusReplicas, in: object) ?? .integer(0)]
+        if let selectorPath = paths.labelSelector {
+            if let text = value(at: selectorPath, in: object)?.stringValue { status.append("selector", .string(text)) }
+        } else {
+            let selector = object[path: "spec", "selector"]
+            let text = selector?["matchLabels"] != nil || selector?["matchExpressions"] != nil
+                ? Table.selectorText(selector)
+                : Table.selectorText(.object(["matchLabels": selector ?? .object([:])]))  // a ReplicationController's plain map
+            status.append("selector", .string(text))
+        }
         return .object([
             "kind": .string("Scale"), "apiVersion": .string("autoscaling/v1"), "metadata": .object(metadata),
-            "spec": .object(["replicas": object[path: "spec", "replicas"] ?? .integer(1)]),
-            "status": .object(["replicas": object[path: "status", "replicas"] ?? .integer(0), "selector": .string(text)]),
+            "spec": .object(["replicas": value(at: paths.specReplicas, in: object) ?? .integer(paths == .builtIn ? 1 : 0)]),
+            "status": .object(status),
         ])
+    }
+
+    static func value(at path: [String], in object: JSONValue) -> JSONValue? {
+        path.reduce(Optional(object)) { $0?[$1] }
+    }
+
+    /// `object` with `value` at `path`, making the maps on the way.
+    static func setting(_ value: JSONValue, at path: ArraySlice<String>, in object: JSONValue) -> JSONValue {
+        guard let first = path.first else { return value }
+        var fields = object.objectValue ?? JSONObject()
+        fields[first] = setting(value, at: path.dropFirst(), in: fields[first] ?? .object([:]))
+        return .object(fields)
     }
 
     /// A Scale from a request body.

@@ -41,10 +41,12 @@ public final class APIServer: @unchecked Sendable {
         }
         guard let user = authentication.user(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
-        if let document = discovery[path] {
+        let custom = lock.withLock { store.customResources }
+        let documents = discoveryDocuments(with: custom)
+        if let document = documents[path] {
             guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
             if path == "/api" || path == "/apis", let version = AggregatedDiscovery.requestedVersion(request) {
-                let list = AggregatedDiscovery.list(core: path == "/api", version: version, documents: discovery)
+                let list = AggregatedDiscovery.list(core: path == "/api", version: version, documents: documents)
                 return .response(APIResponse(status: 200, headers: [
                     ("content-type", "application/json;g=apidiscovery.k8s.io;v=\(version);as=APIGroupDiscoveryList"),
                 ], body: list.serialized()))
@@ -52,10 +54,11 @@ public final class APIServer: @unchecked Sendable {
             return .response(.json(200, bytes: document))
         }
         if let response = openAPI.response(path: path, request: request) { return .response(response) }
-        guard let resourcePath = ResourcePath(path, isNamespaced: { [catalog] group, version, name in
-                  catalog.resource(group: group, version: version, name: name)?.namespaced ?? false
-              }),
-              let info = catalog.resource(group: resourcePath.group, version: resourcePath.version, name: resourcePath.resource),
+        func served(_ group: String, _ version: String, _ name: String) -> APIResourceInfo? {
+            catalog.resource(group: group, version: version, name: name) ?? custom[ResourceCatalog.key(group, version, name)]?.info
+        }
+        guard let resourcePath = ResourcePath(path, isNamespaced: { served($0, $1, $2)?.namespaced ?? false }),
+              let info = served(resourcePath.group, resourcePath.version, resourcePath.resource),
               info.namespaced || resourcePath.namespace == nil
         else { return .response(.status(.notFoundPath)) }
         guard user.isAdministrator else {

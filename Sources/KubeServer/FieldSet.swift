@@ -15,7 +15,7 @@ struct FieldSet: Equatable {
 
     /// The fields set by `object`, without identity and server-managed metadata, and without the
     /// top-level members the resource resets (`status` when it has a status subresource).
-    init(of object: JSONValue, resetting reset: Set<String>) {
+    init(of object: JSONValue, _ schema: FieldSchema, resetting reset: Set<String>) {
         guard case .object(let root) = object else { return }
         for (key, value) in root {
             switch key {
@@ -24,10 +24,10 @@ struct FieldSet: Equatable {
             case "metadata":
                 guard case .object(let metadata) = value else { continue }
                 for (field, v) in metadata where !FieldSchema.serverMetadata.contains(field) {
-                    add(v, at: ["f:metadata", "f:" + field], schemaPath: ["metadata", field])
+                    add(v, at: ["f:metadata", "f:" + field], schemaPath: ["metadata", field], schema)
                 }
             default:
-                add(value, at: ["f:" + key], schemaPath: [key])
+                add(value, at: ["f:" + key], schemaPath: [key], schema)
             }
         }
     }
@@ -52,25 +52,25 @@ struct FieldSet: Equatable {
         walk(fieldsV1, [])
     }
 
-    private mutating func add(_ value: JSONValue, at path: [String], schemaPath: [String]) {
+    private mutating func add(_ value: JSONValue, at path: [String], schemaPath: [String], _ schema: FieldSchema) {
         switch value {
         case .null:
             return  // a null is what the type's zero value holds already: nothing set
         case .object(let object) where !object.isEmpty:
-            if FieldSchema.isAtomic(schemaPath, value) {
+            if schema.isAtomic(schemaPath, value) {
                 paths.insert(path)
                 return
             }
-            if !FieldSchema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
-            for (key, child) in object { add(child, at: path + ["f:" + key], schemaPath: schemaPath + [key]) }
+            if !schema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
+            for (key, child) in object { add(child, at: path + ["f:" + key], schemaPath: schemaPath + [key], schema) }
         case .array(let items) where !items.isEmpty:
-            if let keys = FieldSchema.listKeys(schemaPath) {
-                if !FieldSchema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
+            if let keys = schema.listKeys(schemaPath) {
+                if !schema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
                 for item in items {
                     guard let element = Self.keyElement(item, keys: keys) else { continue }
                     paths.insert(path + [element, "."])
                     if case .object(let fields) = item {
-                        for (key, child) in fields { add(child, at: path + [element, "f:" + key], schemaPath: schemaPath + [key]) }
+                        for (key, child) in fields { add(child, at: path + [element, "f:" + key], schemaPath: schemaPath + [key], schema) }
                     }
                 }
             } else if FieldSchema.isSet(schemaPath) {
@@ -137,9 +137,20 @@ struct FieldSet: Equatable {
     }
 }
 
-/// What the field sets need of the built-in types' schemas: which members are maps, which lists
-/// are keyed (and by what), and which are sets.
-enum FieldSchema {
+/// What the field sets need of a resource's schema: which members are maps, which lists are keyed
+/// (and by what), and which are sets. For the built-in types this table covers the common ones;
+/// a custom resource's members are all plain maps and its lists atomic, as for a structural
+/// schema without list-type markers.
+struct FieldSchema {
+    /// A custom resource: no member is zero-present, no list is keyed.
+    var custom: Bool
+    var kind: String
+
+    init(_ info: APIResourceInfo) {
+        custom = info.custom
+        kind = info.kind
+    }
+
     /// Metadata the server manages, never owned by a manager.
     static let serverMetadata: Set<String> = [
         "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
@@ -152,23 +163,36 @@ enum FieldSchema {
         "metadata", "spec", "status", "template", "strategy", "updateStrategy", "containers", "jobTemplate", "resources", "rules",
     ]
 
+    /// Zero-present members of one kind only, by path.
+    static let zeroPresentPaths: [String: Set<[String]>] = [
+        "CustomResourceDefinition": [["spec", "names"], ["status", "acceptedNames"], ["status", "conditions"], ["status", "storedVersions"]],
+    ]
+
     static let keyedLists: [String: [String]] = [
         "containers": ["name"], "initContainers": ["name"], "ephemeralContainers": ["name"], "env": ["name"],
         "volumes": ["name"], "volumeMounts": ["mountPath"], "volumeDevices": ["devicePath"], "conditions": ["type"],
         "ownerReferences": ["uid"], "imagePullSecrets": ["name"], "hostAliases": ["ip"],
     ]
 
-    static func isZeroPresent(_ path: [String]) -> Bool {
-        path.last.map(zeroPresentMembers.contains) ?? false
+    func isZeroPresent(_ path: [String]) -> Bool {
+        guard !custom else { return false }
+        if Self.zeroPresentPaths[kind]?.contains(path) == true { return true }
+        return path.last.map(Self.zeroPresentMembers.contains) ?? false
     }
 
     /// Whether a member is replaced whole rather than merged: a label selector (LabelSelector is
     /// an atomic map).
-    static func isAtomic(_ path: [String], _ value: JSONValue) -> Bool {
-        path.last == "selector" && (value["matchLabels"] != nil || value["matchExpressions"] != nil)
+    func isAtomic(_ path: [String], _ value: JSONValue) -> Bool {
+        !custom && path.last == "selector" && (value["matchLabels"] != nil || value["matchExpressions"] != nil)
     }
 
-    static func listKeys(_ path: [String]) -> [String]? {
+    /// The key fields of a keyed list (nil: atomic, or a set).
+    func listKeys(_ path: [String]) -> [String]? {
+        guard !custom || path.first == "metadata" else { return nil }
+        return Self.builtInListKeys(path)
+    }
+
+    static func builtInListKeys(_ path: [String]) -> [String]? {
         guard let last = path.last else { return nil }
         if last == "ports" {
             // container ports are keyed by port and protocol; a Service's by port and protocol too

@@ -19,6 +19,9 @@ struct ObjectStore {
     var nextWatcher = 0
     /// When the kubelet first saw each Pod (by uid), on a monotonic clock.
     var firstSeen: [String: Double] = [:]
+    /// The resources Established CustomResourceDefinitions serve, kept current by every write
+    /// of a definition.
+    private(set) var customResources: [String: CustomResource] = [:]
 
     static let namespacesInfo = APIResourceInfo(group: "", version: "v1", name: "namespaces", kind: "Namespace", namespaced: false,
                                                 verbs: [], subresources: ["status", "finalize"])
@@ -95,6 +98,7 @@ struct ObjectStore {
             object["metadata"] = .object(metadata)
         }
         objects[storageKey, default: [:]][key] = object
+        if storageKey == CustomResource.definitionsKey { customResources = CustomResource.served(by: objects[storageKey] ?? [:]) }
         record(WatchEvent(type: type, object: object, revision: revision, storageKey: storageKey,
                           namespace: object[path: "metadata", "namespace"]?.stringValue))
     }
@@ -111,6 +115,7 @@ struct ObjectStore {
             metadata["resourceVersion"] = .string(String(revision))
             object["metadata"] = .object(metadata)
         }
+        if storageKey == CustomResource.definitionsKey { customResources = CustomResource.served(by: objects[storageKey] ?? [:]) }
         record(WatchEvent(type: "DELETED", object: object, revision: revision, storageKey: storageKey,
                           namespace: object[path: "metadata", "namespace"]?.stringValue))
     }

@@ -37,7 +37,7 @@ enum Patch {
             let childPath = path + [key]
             if value == .null {
                 result[key] = nil
-            } else if case .array(let items) = value, let keys = FieldSchema.listKeys(childPath),
+            } else if case .array(let items) = value, let keys = FieldSchema.builtInListKeys(childPath),
                       case .array(let existing)? = result[key] {
                 result[key] = .array(mergeList(existing, items, keys: keys, path: childPath))
             } else {

@@ -11,6 +11,11 @@ public struct APIResourceInfo: Sendable, Equatable {
     public var verbs: Set<String>
     /// Subresources served: `status`, `scale`.
     public var subresources: Set<String>
+    /// Served for a CustomResourceDefinition: validated and pruned by its schema, kept as
+    /// unstructured objects (members in sorted order).
+    public var custom = false
+    /// Where the `scale` subresource reads and writes.
+    var scalePaths = ScalePaths.builtIn
 
     /// `v1` or `apps/v1`.
     public var groupVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
@@ -18,6 +23,31 @@ public struct APIResourceInfo: Sendable, Equatable {
     /// Where objects of this resource are kept: one store per group and resource, shared by the
     /// group's versions.
     var storageKey: String { "\(group)/\(name)" }
+}
+
+/// The members of an object that its `scale` subresource shows: a CRD names them
+/// (`specReplicasPath: .spec.replicas`); the built-in kinds use these.
+struct ScalePaths: Sendable, Equatable {
+    var specReplicas = ["spec", "replicas"]
+    var statusReplicas = ["status", "replicas"]
+    /// The label selector as text (`status.selector` for a custom resource), or nil for the
+    /// built-in kinds' `spec.selector`.
+    var labelSelector: [String]?
+
+    static let builtIn = ScalePaths()
+
+    /// From a CRD's `subresources.scale`: JSON paths such as `.spec.replicas`.
+    init(scale: JSONValue) {
+        func path(_ text: String?) -> [String]? {
+            guard let text, text.hasPrefix(".") else { return nil }
+            return text.dropFirst().split(separator: ".").map(String.init)
+        }
+        specReplicas = path(scale["specReplicasPath"]?.stringValue) ?? specReplicas
+        statusReplicas = path(scale["statusReplicasPath"]?.stringValue) ?? statusReplicas
+        labelSelector = path(scale["labelSelectorPath"]?.stringValue)
+    }
+
+    init() {}
 }
 
 /// The resources of every group version, built from the discovery documents.

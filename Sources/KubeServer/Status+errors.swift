@@ -47,7 +47,8 @@ extension Status {
         details["causes"] = .array(causes.map {
             .object(["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)])
         })
-        return Status(code: 422, reason: "Invalid", message: "\(info.kind) \"\(name)\" is invalid: \(summary)", details: details)
+        let kind = info.group.isEmpty ? info.kind : "\(info.kind).\(info.group)"
+        return Status(code: 422, reason: "Invalid", message: "\(kind) \"\(name)\" is invalid: \(summary)", details: details)
     }
 
     static func methodNotSupported(_ info: APIResourceInfo, verb: String) -> Status {
