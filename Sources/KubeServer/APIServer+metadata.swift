@@ -58,10 +58,11 @@ extension APIServer {
     }
 
     /// The fields a write through `subresource` can set: the main resource's without what it
-    /// resets; `status`'s only the status; `scale`'s only `spec.replicas`.
+    /// resets; `status`'s all but the spec (a controller's status write may carry annotations,
+    /// as the deployment controller's revision); `scale`'s only the replicas.
     static func fields(of object: JSONValue, _ info: APIResourceInfo, subresource: String?) -> FieldSet {
         switch subresource {
-        case "status": return FieldSet(of: .object(["status": object["status"] ?? .null]), FieldSchema(info), resetting: [])
+        case "status": return FieldSet(of: object, FieldSchema(info), resetting: ["spec"])
         case "scale":
             let replicas = Self.setting(Self.value(at: info.scalePaths.specReplicas, in: object) ?? .integer(1), at: info.scalePaths.specReplicas[...],
                                         in: .object([:]))

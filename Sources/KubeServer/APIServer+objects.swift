@@ -53,6 +53,15 @@ extension APIServer {
         case .success(let value): object = value
         case .failure(let status): return .status(status)
         }
+        return insert(object, path, info, manager: manager(request), applied: nil, dryRun: dryRun, in: &store)
+    }
+
+    /// Stores a new object (answering 201 with it), or the Status for one that cannot be: its
+    /// namespace, name, identity, defaults and managed fields (an Update by `manager`, or the
+    /// Apply entry of `applied` fields).
+    func insert(_ object: JSONValue, _ path: ResourcePath, _ info: APIResourceInfo, manager: String, applied: FieldSet?, dryRun: Bool,
+                in store: inout ObjectStore) -> APIResponse {
+        var object = object
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
         if let namespace = path.namespace {
             if let given = metadata["namespace"]?.stringValue, !given.isEmpty, given != namespace {
@@ -91,7 +100,8 @@ extension APIServer {
         Defaults.apply(to: &object, info)
         if info.group.isEmpty && info.name == "pods" { Defaults.admitPod(&object, suffix: Self.randomSuffix()) }
         if info.group == "batch" && info.name == "jobs" { Defaults.admitJob(&object, uid: metadata["uid"]?.stringValue ?? "") }
-        object = managed(object, previous: nil, info: info, manager: manager(request), subresource: nil)
+        object = applied.map { appliedManaged(object, previous: nil, info: info, manager: manager, fields: $0) }
+            ?? managed(object, previous: nil, info: info, manager: manager, subresource: nil)
         if !dryRun { store.write(object, of: info, key: key) }
         return .json(201, Self.ordered(object))
     }
@@ -128,9 +138,11 @@ extension APIServer {
     /// Stores a new version of an existing object and returns it: identity and server-managed
     /// metadata are kept, the generation follows spec changes, managed fields are updated. A
     /// write through the main resource keeps the status; one through `status` keeps the rest
-    /// (the caller composed it so). A write that changes nothing stores nothing.
+    /// (the caller composed it so). A write that changes nothing stores nothing, unless it is an
+    /// apply (whose manager then owns what it applied).
     func write(_ new: JSONValue, replacing current: JSONValue, _ path: ResourcePath, _ info: APIResourceInfo,
-               request: APIRequest, dryRun: Bool, subresource: String? = nil, in store: inout ObjectStore) -> JSONValue {
+               request: APIRequest, dryRun: Bool, subresource: String? = nil, applied: (manager: String, fields: FieldSet)? = nil,
+               in store: inout ObjectStore) -> JSONValue {
         var object = new
         Defaults.apply(to: &object, info)
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
@@ -147,10 +159,19 @@ extension APIServer {
         object["apiVersion"] = .string(info.groupVersion)
         object["kind"] = .string(info.kind)
         if info.subresources.contains("status"), subresource != "status" { object["status"] = current["status"] }
-        if Self.content(of: object) == Self.content(of: current) {
+        if let applied {
+            object = appliedManaged(object, previous: current, info: info, manager: applied.manager, fields: applied.fields)
+            func untimed(_ value: JSONValue) -> [JSONValue] {
+                (value[path: "metadata", "managedFields"]?.arrayValue ?? []).map { var entry = $0; entry["time"] = nil; return entry }
+            }
+            if Self.content(of: object) == Self.content(of: current), untimed(object) == untimed(current) {
+                return current  // the same configuration again: no new version
+            }
+        } else if Self.content(of: object) == Self.content(of: current) {
             return current  // nothing changed: no new version, as kube-apiserver
+        } else {
+            object = managed(object, previous: current, info: info, manager: manager(request), subresource: subresource)
         }
-        object = managed(object, previous: current, info: info, manager: manager(request), subresource: subresource)
         if dryRun {
             metadata = object["metadata"]?.objectValue ?? metadata
             metadata["resourceVersion"] = old["resourceVersion"]
@@ -171,6 +192,9 @@ extension APIServer {
 
     func patch(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
                in store: inout ObjectStore) -> APIResponse {
+        if request.headers["content-type"]?.split(separator: ";").first.map({ String($0.trimmingSpaces) }) == Self.applyPatchType {
+            return apply(request, path, info, name: name, dryRun: dryRun, in: &store)
+        }
         guard let current = store.object(of: info, key: key(path, name)) else { return .status(.notFound(info, name: name)) }
         let result = Self.patched(current, by: request, name: name, info).flatMap { admitted($0, info, name: name, in: store) }
         switch result {

@@ -80,14 +80,7 @@ extension APIServer {
             sets = owned(by: uid, replicaSets, namespace: namespace, in: store)
             let newName = newSet[path: "metadata", "name"]?.stringValue ?? ""
             let revision = newSet[path: "metadata", "annotations", "deployment.kubernetes.io/revision"] ?? .string("1")
-            var annotated = current
-            annotated["metadata"]?["annotations"] = .object({
-                var annotations = current[path: "metadata", "annotations"]?.objectValue ?? JSONObject()
-                annotations["deployment.kubernetes.io/revision"] = revision
-                return annotations
-            }())
-            changed = controllerUpdate(annotated, was: current, deployments, manager: Self.controllerManager, in: &store) || changed
-            guard let latest = store.object(of: deployments, key: "\(namespace)/\(name)") else { continue }
+            let latest = current
             let total = sets.reduce(Int64(0)) { $0 + ($1[path: "status", "replicas"]?.integerValue ?? 0) }
             let ready = sets.reduce(Int64(0)) { $0 + ($1[path: "status", "readyReplicas"]?.integerValue ?? 0) }
             let available = sets.reduce(Int64(0)) { $0 + ($1[path: "status", "availableReplicas"]?.integerValue ?? 0) }
@@ -110,8 +103,14 @@ extension APIServer {
                           message: complete ? "ReplicaSet \"\(newName)\" has successfully progressed." : "ReplicaSet \"\(newName)\" is progressing.",
                           previous: latest),
             ]))
+            // The controller writes the revision annotation with the status, through `status`.
             var withStatus = latest
             withStatus["status"] = .object(status)
+            withStatus["metadata"]?["annotations"] = .object({
+                var annotations = latest[path: "metadata", "annotations"]?.objectValue ?? JSONObject()
+                annotations["deployment.kubernetes.io/revision"] = revision
+                return annotations
+            }())
             changed = controllerUpdate(withStatus, was: latest, deployments, manager: Self.controllerManager, subresource: "status", in: &store) || changed
         }
         return changed

@@ -15,8 +15,11 @@ struct FieldSet: Equatable {
 
     /// The fields set by `object`, without identity and server-managed metadata, and without the
     /// top-level members the resource resets (`status` when it has a status subresource).
-    init(of object: JSONValue, _ schema: FieldSchema, resetting reset: Set<String>) {
+    /// An `applied` configuration's set marks only list items with `.`, as an Apply entry records
+    /// it; an object's set also marks the maps and lists it sets, as an Update entry records it.
+    init(of object: JSONValue, _ schema: FieldSchema, resetting reset: Set<String>, applied: Bool = false) {
         guard case .object(let root) = object else { return }
+        let style = Style(schema: schema, applied: applied)
         for (key, value) in root {
             switch key {
             case "apiVersion", "kind": continue
@@ -24,12 +27,21 @@ struct FieldSet: Equatable {
             case "metadata":
                 guard case .object(let metadata) = value else { continue }
                 for (field, v) in metadata where !FieldSchema.serverMetadata.contains(field) {
-                    add(v, at: ["f:metadata", "f:" + field], schemaPath: ["metadata", field], schema)
+                    add(v, at: ["f:metadata", "f:" + field], schemaPath: ["metadata", field], style)
                 }
             default:
-                add(value, at: ["f:" + key], schemaPath: [key], schema)
+                add(value, at: ["f:" + key], schemaPath: [key], style)
             }
         }
+    }
+
+    /// How a set is built: the schema, and whether for an Apply entry.
+    private struct Style {
+        var schema: FieldSchema
+        var applied: Bool
+
+        /// Whether a set map or list at `path` is itself a field (`.`).
+        func marks(_ path: [String]) -> Bool { !applied && !schema.isZeroPresent(path) }
     }
 
     init() {}
@@ -52,29 +64,29 @@ struct FieldSet: Equatable {
         walk(fieldsV1, [])
     }
 
-    private mutating func add(_ value: JSONValue, at path: [String], schemaPath: [String], _ schema: FieldSchema) {
+    private mutating func add(_ value: JSONValue, at path: [String], schemaPath: [String], _ style: Style) {
         switch value {
         case .null:
             return  // a null is what the type's zero value holds already: nothing set
         case .object(let object) where !object.isEmpty:
-            if schema.isAtomic(schemaPath, value) {
+            if style.schema.isAtomic(schemaPath, value) {
                 paths.insert(path)
                 return
             }
-            if !schema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
-            for (key, child) in object { add(child, at: path + ["f:" + key], schemaPath: schemaPath + [key], schema) }
+            if style.marks(schemaPath) { paths.insert(path + ["."]) }
+            for (key, child) in object { add(child, at: path + ["f:" + key], schemaPath: schemaPath + [key], style) }
         case .array(let items) where !items.isEmpty:
-            if let keys = schema.listKeys(schemaPath) {
-                if !schema.isZeroPresent(schemaPath) { paths.insert(path + ["."]) }
+            if let keys = style.schema.listKeys(schemaPath) {
+                if style.marks(schemaPath) { paths.insert(path + ["."]) }
                 for item in items {
                     guard let element = Self.keyElement(item, keys: keys) else { continue }
                     paths.insert(path + [element, "."])
                     if case .object(let fields) = item {
-                        for (key, child) in fields { add(child, at: path + [element, "f:" + key], schemaPath: schemaPath + [key], schema) }
+                        for (key, child) in fields { add(child, at: path + [element, "f:" + key], schemaPath: schemaPath + [key], style) }
                     }
                 }
             } else if FieldSchema.isSet(schemaPath) {
-                paths.insert(path + ["."])
+                if !style.applied { paths.insert(path + ["."]) }
                 for item in items { paths.insert(path + ["v:" + item.jsonString()]) }
             } else {
                 paths.insert(path)
@@ -82,6 +94,18 @@ struct FieldSet: Equatable {
         default:
             paths.insert(path)
         }
+    }
+
+    /// A field path as structured-merge-diff prints it: `.spec.containers[name="web"].image`.
+    static func describe(_ path: [String]) -> String {
+        path.map { element -> String in
+            if element.hasPrefix("f:") { return "." + element.dropFirst(2) }
+            if element.hasPrefix("v:") { return "[=" + element.dropFirst(2) + "]" }
+            if element.hasPrefix("k:"), case .object(let key)? = try? JSONValue.parse(String(element.dropFirst(2))) {
+                return "[" + key.map { "\($0.key)=\($0.value.jsonString())" }.joined(separator: ",") + "]"
+            }
+            return element == "." ? "" : element
+        }.joined()
     }
 
     /// `k:{"containerPort":80,"protocol":"TCP"}`: an item's key fields, in the key's order.
@@ -120,6 +144,33 @@ struct FieldSet: Equatable {
             }
         }
         return current
+    }
+
+    /// `object` without the field at `path`: a member, a keyed list's item (`k:…` then `.`), or
+    /// a set's value.
+    static func removing(_ path: [String], from object: JSONValue) -> JSONValue {
+        guard let first = path.first else { return object }
+        let rest = Array(path.dropFirst())
+        if first.hasPrefix("f:"), case .object(var fields) = object {
+            let name = String(first.dropFirst(2))
+            if rest.isEmpty || rest == ["."] {
+                fields[name] = nil
+            } else if let child = fields[name] {
+                fields[name] = removing(rest, from: child)
+            }
+            return .object(fields)
+        }
+        if case .array(let items) = object {
+            if first.hasPrefix("v:"), let value = try? JSONValue.parse(String(first.dropFirst(2))) {
+                return .array(items.filter { $0 != value })
+            }
+            if first.hasPrefix("k:"), case .object(let key)? = try? JSONValue.parse(String(first.dropFirst(2))) {
+                let matches = { (item: JSONValue) in key.allSatisfy { item[$0.key] == $0.value } }
+                if rest.isEmpty || rest == ["."] { return .array(items.filter { !matches($0) }) }
+                return .array(items.map { matches($0) ? removing(rest, from: $0) : $0 })
+            }
+        }
+        return object
     }
 
     /// The `fieldsV1` object.
