@@ -33,6 +33,13 @@ public struct APIRequest: Sendable {
         self.init(method: method, path: Self.percentDecoded(parts.first ?? ""), query: query, headers: headers, body: body)
     }
 
+    /// A boolean query parameter as kube-apiserver reads one: present and neither `0` nor
+    /// `false` (in any case) is true, so `watch=true`, `watch=True` and `watch=1` all watch.
+    public func flag(_ name: String) -> Bool {
+        guard let value = query[name] else { return false }
+        return value != "0" && value.lowercased() != "false"
+    }
+
     /// Decodes `%XX` escapes and `+` (as a space, in form-encoded queries).
     static func percentDecoded(_ text: Substring) -> String {
         var bytes: [UInt8] = []

@@ -39,7 +39,7 @@ extension APIServer {
         case .failure(let status): return .status(status)
         }
         let fields = FieldSet(of: applied, FieldSchema(info), resetting: FieldSchema.resetFields(info), applied: true)
-        let force = request.query["force"] == "true"
+        let force = request.flag("force")
         guard let current = store.object(of: info, key: key(path, name)) else {
             var object = applied
             object["metadata"]?["name"] = .string(name)

@@ -9,7 +9,7 @@ extension APIServer {
                 in store: inout ObjectStore) -> APIResponse {
         let key = key(path, name)
         guard let current = store.object(of: info, key: key) else { return .status(.notFound(info, name: name)) }
-        let options = request.body.isEmpty ? JSONValue.object([:]) : ((try? JSONValue.parse(request.body)) ?? .object([:]))
+        let options = Self.deleteOptions(request)
         if let uid = options[path: "preconditions", "uid"]?.stringValue, let actual = current[path: "metadata", "uid"]?.stringValue, uid != actual {
             return .status(.conflict(info, name: name, problem: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)"))
         }
@@ -28,6 +28,17 @@ extension APIServer {
             return .json(200, Self.ordered(marked))
         }
         return Self.deleted(info, name: name, current)
+    }
+
+    /// The DeleteOptions of a delete: the body's, or without a body, the query's
+    /// (`?propagationPolicy=Foreground`, as the Python client sends them).
+    static func deleteOptions(_ request: APIRequest) -> JSONValue {
+        if !request.body.isEmpty { return (try? JSONValue.parse(request.body)) ?? .object([:]) }
+        var options = JSONObject()
+        if let policy = request.query["propagationPolicy"] { options["propagationPolicy"] = .string(policy) }
+        if let seconds = request.query["gracePeriodSeconds"].flatMap({ Int64($0) }) { options["gracePeriodSeconds"] = .integer(seconds) }
+        if request.query["orphanDependents"] != nil { options["orphanDependents"] = .bool(request.flag("orphanDependents")) }
+        return .object(options)
     }
 
     static func deleted(_ info: APIResourceInfo, name: String, _ object: JSONValue) -> APIResponse {

@@ -253,7 +253,7 @@ extension APIServer {
         case .success(let objects): selected = objects
         case .failure(let status): return .status(status)
         }
-        let options = (try? JSONValue.parse(request.body)) ?? .object([:])
+        let options = Self.deleteOptions(request)
         if !dryRun {
             for (key, object) in selected { _ = remove(object, key: key, info, options: options, in: &store) }
         }

@@ -65,7 +65,7 @@ public final class APIServer: @unchecked Sendable {
             return .response(.status(.forbidden(user, verb: request.verb(named: resourcePath.name != nil), info, name: resourcePath.name,
                                                 namespace: resourcePath.namespace, subresource: resourcePath.subresource)))
         }
-        let watch = request.query["watch"] == "true" || request.query["watch"] == "1"
+        let watch = request.flag("watch")
         if watch, request.method == "GET", resourcePath.name == nil, resourcePath.subresource == nil {
             switch watchRequest(request, resourcePath, info) {
             case .success(var watch):

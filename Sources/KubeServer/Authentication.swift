@@ -68,7 +68,7 @@ extension APIRequest {
     func verb(named: Bool) -> String {
         switch method {
         case "GET", "HEAD":
-            if query["watch"] == "true" || query["watch"] == "1" { return "watch" }
+            if flag("watch") { return "watch" }
             return named ? "get" : "list"
         case "POST": return "create"
         case "PUT": return "update"

@@ -34,7 +34,7 @@ public struct Fault: Sendable {
 
     func matches(_ request: APIRequest) -> Bool {
         guard count > 0, method == nil || method == request.method, path.isEmpty || request.path.contains(path) else { return false }
-        if case .endWatch = kind { return request.query["watch"] == "true" || request.query["watch"] == "1" }
+        if case .endWatch = kind { return request.flag("watch") }
         return true
     }
 

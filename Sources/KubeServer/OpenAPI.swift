@@ -10,6 +10,8 @@ final class OpenAPIDocuments: @unchecked Sendable {
     private(set) lazy var v2Compressed: [UInt8]? = Self.resource("openapi-v2.json", ext: "gz")
     /// `/openapi/v2` as JSON text.
     private(set) lazy var v2: [UInt8]? = v2Compressed.flatMap(Self.gunzip)
+    /// `/openapi/v2` in protobuf, made from the JSON on first use.
+    private(set) lazy var v2Protobuf: [UInt8]? = v2.flatMap { try? JSONValue.parse($0) }.map(OpenAPIProtobuf.document)
     /// The `/openapi/v3` index.
     private(set) lazy var v3Index: [UInt8]? = Self.resource("v3-index", ext: "json")
     /// Each `/openapi/v3/<key>` document as JSON text.
@@ -29,10 +31,14 @@ final class OpenAPIDocuments: @unchecked Sendable {
         return lock.withLock {
             if path == "/openapi/v2" {
                 let accept = request.headers["accept"] ?? "application/json"
+                if accept.contains(OpenAPIProtobuf.mediaType) {
+                    return v2Protobuf.map { APIResponse(status: 200, headers: [("content-type", OpenAPIProtobuf.contentType)], body: $0) }
+                        ?? .status(.notFoundPath)
+                }
                 guard accept.contains("json") || accept.contains("*/*") else {
-                    // The recorded server also speaks OpenAPI v2 in protobuf; this one only in JSON.
                     return .status(Status(code: 406, reason: "NotAcceptable",
-                                          message: "only the following media types are accepted: application/json", details: .object([:])))
+                                          message: "only the following media types are accepted: application/json, \(OpenAPIProtobuf.mediaType)",
+                                          details: .object([:])))
                 }
                 if (request.headers["accept-encoding"] ?? "").contains("gzip"), let compressed = v2Compressed {
                     return APIResponse(status: 200, headers: [("content-type", "application/json"), ("content-encoding", "gzip")], body: compressed)

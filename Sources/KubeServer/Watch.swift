@@ -1,4 +1,5 @@
 import KubeAPI
+import NIOConcurrencyHelpers
 
 /// One change to an object, as a watch delivers it: `{"type":"ADDED","object":{...}}`.
 public struct WatchEvent: Sendable, Equatable {
@@ -29,6 +30,9 @@ public struct WatchRequest: Sendable {
     public let bookmarks: Bool
     /// End the stream after this many events (an injected fault).
     public internal(set) var endAfterEvents: Int?
+    /// Events carry Tables (what `kubectl get --watch` asks for) with this `includeObject`;
+    /// nil: they carry the objects.
+    var table: String??
 
     func matches(_ event: WatchEvent) -> Bool {
         guard event.storageKey == info.storageKey, namespace == nil || event.namespace == namespace else { return false }
@@ -85,16 +89,32 @@ extension APIServer {
         }
         let timeout = request.query["timeoutSeconds"].flatMap { Int64($0) } ?? 1800
         return .success(WatchRequest(info: info, namespace: path.namespace, since: since, selection: selection,
-                                     timeoutSeconds: max(0, timeout), bookmarks: request.query["allowWatchBookmarks"] == "true",
-                                     endAfterEvents: nil))
+                                     timeoutSeconds: max(0, timeout), bookmarks: request.flag("allowWatchBookmarks"),
+                                     endAfterEvents: nil, table: Table.wanted(by: request) ? .some(request.query["includeObject"]) : nil))
     }
 
     /// Starts a watch: `send` receives the events already due (the backlog since the requested
     /// revision, or the current objects as ADDED) before this returns, then every matching
     /// change as it happens, on the writer's thread. A revision older than the history gives a
     /// single ERROR event with a 410 Expired Status, and no subscription.
-    public func startWatch(_ request: WatchRequest, send: @escaping @Sendable (WatchEvent) -> Void) -> WatchSubscription? {
-        lock.withLock {
+    public func startWatch(_ request: WatchRequest, send deliver: @escaping @Sendable (WatchEvent) -> Void) -> WatchSubscription? {
+        var send = deliver
+        if case .some(let includeObject) = request.table {
+            // As kube-apiserver: each object becomes a one-row Table; only the first has the
+            // column definitions.
+            let headers = NIOLockedValueBox(true)
+            send = { event in
+                guard ["ADDED", "MODIFIED", "DELETED"].contains(event.type) else { return deliver(event) }
+                var table = Table.table(for: request.info, objects: [event.object], metadata: .object([
+                    "resourceVersion": event.object[path: "metadata", "resourceVersion"] ?? .string(""),
+                ]), includeObject: includeObject)
+                if headers.withLockedValue({ first in defer { first = false }; return !first }) { table["columnDefinitions"] = .null }
+                var wrapped = event
+                wrapped.object = table
+                deliver(wrapped)
+            }
+        }
+        return lock.withLock {
             if let since = request.since, since < store.historyStart {
                 let status = Status(code: 410, reason: "Expired", message: "too old resource version: \(since) (\(store.historyStart + 1))")
                 send(WatchEvent(type: "ERROR", object: status.json, revision: store.revision, storageKey: request.info.storageKey,

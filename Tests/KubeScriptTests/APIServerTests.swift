@@ -98,7 +98,47 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(Array(compressed.body.prefix(2)), [0x1F, 0x8B])
         let protobuf = server.handle(APIRequest(method: "GET", path: "/openapi/v2",
                                                 headers: ["accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"]))
-        XCTAssertEqual(protobuf.status, 406)
+        XCTAssertEqual(protobuf.status, 200)
+        XCTAssertEqual(protobuf.header("content-type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+        // Document: swagger (1) "2.0", then definitions (9): one NamedSchema (1) per JSON definition.
+        let message = Self.protobufFields(protobuf.body[...])
+        XCTAssertEqual(message.first { $0.field == 1 }.map { String(decoding: $0.bytes, as: UTF8.self) }, "2.0")
+        let definitions = try XCTUnwrap(message.first { $0.field == 9 })
+        let names = Self.protobufFields(definitions.bytes).map { String(decoding: Self.protobufFields($0.bytes).first?.bytes ?? [], as: UTF8.self) }
+        let json = try JSONValue.parse(v2.body)["definitions"]?.objectValue?.map(\.key) ?? []
+        XCTAssertEqual(names, json)
+        XCTAssertTrue(names.contains("io.k8s.api.apps.v1.Deployment"))
+    }
+
+    /// The length-delimited fields of a protobuf message (the only kind the document's messages
+    /// nest), with their field numbers; other wire types are skipped.
+    static func protobufFields(_ bytes: ArraySlice<UInt8>) -> [(field: Int, bytes: ArraySlice<UInt8>)] {
+        var fields: [(field: Int, bytes: ArraySlice<UInt8>)] = []
+        var index = bytes.startIndex
+        func varint() -> Int {
+            var value = 0, shift = 0
+            while index < bytes.endIndex {
+                let byte = bytes[index]
+                index += 1
+                value |= Int(byte & 0x7F) << shift
+                shift += 7
+                if byte < 0x80 { break }
+            }
+            return value
+        }
+        while index < bytes.endIndex {
+            let tag = varint()
+            switch tag & 7 {
+            case 0: _ = varint()
+            case 1: index += 8
+            case 2:
+                let length = varint()
+                fields.append((tag >> 3, bytes[index..<min(index + length, bytes.endIndex)]))
+                index += length
+            default: return fields
+            }
+        }
+        return fields
     }
 
     /// `scale` and `status`, as in the deployment transcript (06 #2–#4): the Scale view, a scale
@@ -298,6 +338,28 @@ final class APIServerTests: XCTestCase {
         }.resume()
         XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
         return try result.get()
+    }
+
+    /// `kubectl get --watch` asks for Tables: each event carries a one-row Table, the first with
+    /// the column definitions, the others without. Boolean parameters read as kube-apiserver
+    /// reads them (`watch=True`, as the Python client sends it).
+    func testWatchesCarryTablesWhenAskedAndFlagsReadAsGoDoes() throws {
+        let server = APIServer()
+        for name in ["a", "b"] {
+            try server.call("POST", "/api/v1/namespaces/default/configmaps",
+                            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)"},"data":{"k":"v"}}"#, expect: 201)
+        }
+        let response = server.handle(APIRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps", query: ["watch": "True"],
+                                                headers: ["accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"]))
+        let events = try String(decoding: response.body, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        XCTAssertEqual(events.count, 2)
+        XCTAssertEqual(events.map { $0[path: "object", "kind"] }, [.string("Table"), .string("Table")])
+        XCTAssertEqual(events[0][path: "object", "columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }, ["Name", "Data", "Age"])
+        XCTAssertEqual(events[1][path: "object", "columnDefinitions"], .null)
+        XCTAssertEqual(events[1][path: "object", "rows"]?[0]?["cells"]?[0], .string("b"))
+        XCTAssertFalse(APIRequest(method: "GET", path: "/", query: ["watch": "false"]).flag("watch"))
+        XCTAssertFalse(APIRequest(method: "GET", path: "/", query: ["watch": "0"]).flag("watch"))
+        XCTAssertTrue(APIRequest(method: "GET", path: "/", query: ["watch": "1"]).flag("watch"))
     }
 
     func transcript(_ name: String) throws -> [JSONValue] {

@@ -52,3 +52,83 @@ extension APIServer {
         return (try? JSONValue.parse(response.body)) ?? .null
     }
 }
+
+/// `kubescript serve` on a free port, as a user starts it, with a kubeconfig for it; stopped
+/// when the test ends.
+final class ServedCluster {
+    let process = Process()
+    let directory: URL
+    let kubeconfig: String
+    /// `http://127.0.0.1:PORT`.
+    let address: String
+
+    init(_ test: XCTestCase, arguments: [String] = []) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-served-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        kubeconfig = directory.appendingPathComponent("config").path
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("kubescript")
+        process.arguments = ["serve", "--port", "0", "--write-kubeconfig", kubeconfig] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        guard let range = line.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+            process.terminate()
+            throw XCTSkip("kubescript serve did not start: \(line)")
+        }
+        address = String(line[range])
+        let process = process, directory = directory
+        test.addTeardownBlock {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// A file in the cluster's temporary directory.
+    func file(_ name: String, _ text: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+/// A program's exit status and output.
+struct ProgramResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program to its end (killed after `timeout` seconds) and returns what it printed.
+func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> ProgramResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let killer = DispatchWorkItem { process.terminate() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    killer.cancel()
+    return ProgramResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                         stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// A peer client `.ci/setup` installs (Debian's kubectl, extracted under `.build/peers`), or a
+/// failure that says how to get it.
+func peerProgram(_ path: String) throws -> String {
+    let full = path.hasPrefix("/") ? path : repositoryRoot + "/" + path
+    guard FileManager.default.isExecutableFile(atPath: full) else {
+        XCTFail("\(full) is missing: run .ci/setup, which installs the real clients these tests use")
+        throw XCTSkip("missing \(full)")
+    }
+    return full
+}

@@ -1,0 +1,136 @@
+import Foundation
+import KubeAPI
+import XCTest
+
+/// Debian's kubectl (`kubernetes-client`, v1.20) against `kubescript serve`: what a platform
+/// engineer does first with a cluster, checked by what kubectl prints.
+final class KubectlTests: XCTestCase {
+    static let manifest = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: shop
+          labels: {app: web}
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.25
+                ports:
+                - containerPort: 80
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+          namespace: shop
+        data:
+          mode: fast
+
+        """
+
+    var cluster: ServedCluster!
+    var kubectlPath = ""
+
+    override func setUpWithError() throws {
+        kubectlPath = try peerProgram(".build/peers/kubernetes-client/usr/bin/kubectl")
+        cluster = try ServedCluster(self, arguments: ["--pod-start-delay", "0.2"])
+    }
+
+    @discardableResult
+    func kubectl(_ arguments: String..., expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try runProgram(kubectlPath, arguments, environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path])
+        XCTAssertEqual(result.status, status, "kubectl \(arguments.joined(separator: " ")):\n\(result.stdout)\(result.stderr)", file: file, line: line)
+        return status == 0 ? result.stdout : result.stderr
+    }
+
+    func testApplyGetScaleRolloutWatchDelete() throws {
+        let manifest = try cluster.file("shop.yaml", Self.manifest)
+        // apply validates against the OpenAPI document (v2, protobuf) before it sends anything
+        XCTAssertEqual(try kubectl("apply", "-f", manifest),
+                       "namespace/shop created\ndeployment.apps/web created\nconfigmap/settings created\n")
+        XCTAssertEqual(try kubectl("apply", "-f", manifest),
+                       "namespace/shop unchanged\ndeployment.apps/web unchanged\nconfigmap/settings unchanged\n")
+
+        let json = try JSONValue.parse(Array(try kubectl("-n", "shop", "get", "deployment", "web", "-o", "json").utf8))
+        XCTAssertEqual(json["kind"], .string("Deployment"))
+        XCTAssertEqual(json[path: "spec", "replicas"], .integer(2))
+        XCTAssertNotNil(json[path: "metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"])
+
+        let table = try kubectl("-n", "shop", "get", "deployments")
+        XCTAssertTrue(table.hasPrefix("NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    "), table)
+
+        XCTAssertEqual(try kubectl("-n", "shop", "scale", "deployment/web", "--replicas=3"), "deployment.apps/web scaled\n")
+        let rollout = try kubectl("-n", "shop", "rollout", "status", "deployment/web", "--timeout=60s")
+        XCTAssertTrue(rollout.hasSuffix("deployment \"web\" successfully rolled out\n"), rollout)
+        let pods = try kubectl("-n", "shop", "get", "pods", "-l", "app=web", "-o", "name")
+        XCTAssertEqual(pods.split(separator: "\n").count, 3, pods)
+
+        // a watch receives the event of a ConfigMap created while it runs
+        let watch = Process()
+        watch.executableURL = URL(fileURLWithPath: kubectlPath)
+        watch.arguments = ["-n", "shop", "get", "configmaps", "--watch", "--output-watch-events"]
+        watch.environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
+        let out = Pipe()
+        watch.standardOutput = out
+        try watch.run()
+        defer { if watch.isRunning { watch.terminate() } }
+        let seen = NSLock()
+        nonisolated(unsafe) var output = ""
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            seen.withLock { output += text }
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        try kubectl("-n", "shop", "create", "configmap", "extra", "--from-literal=a=b")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !seen.withLock({ output.contains("extra") }) { Thread.sleep(forTimeInterval: 0.1) }
+        watch.terminate()
+        out.fileHandleForReading.readabilityHandler = nil
+        let events = seen.withLock { output }
+        XCTAssertNotNil(events.range(of: #"^EVENT +NAME +DATA +AGE\n"#, options: .regularExpression), events)
+        XCTAssertNotNil(events.range(of: #"\nADDED +extra +1 +[0-9]+s\n"#, options: .regularExpression), events)
+
+        let deleted = try kubectl("delete", "-f", manifest)
+        XCTAssertEqual(deleted, "namespace \"shop\" deleted\ndeployment.apps \"web\" deleted\nconfigmap \"settings\" deleted\n")
+        let gone = Date().addingTimeInterval(10)
+        var namespaces = ""
+        repeat {
+            namespaces = try kubectl("get", "namespaces", "-o", "name")
+            if !namespaces.contains("namespace/shop") { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < gone
+        XCTAssertFalse(namespaces.contains("namespace/shop"), namespaces)
+    }
+
+    func testValidationAndExplainUseTheOpenAPIDocument() throws {
+        let bad = try cluster.file("bad.yaml", Self.manifest.replacingOccurrences(of: "replicas: 2", with: "replicas: two")
+            .replacingOccurrences(of: "image:", with: "imagee:"))
+        let errors = try kubectl("apply", "-f", bad, expect: 1)
+        XCTAssertTrue(errors.contains(#"invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer""#), errors)
+        XCTAssertTrue(errors.contains(#"unknown field "imagee" in io.k8s.api.core.v1.Container"#), errors)
+        let explained = try kubectl("explain", "deployment.spec.strategy")
+        XCTAssertTrue(explained.contains("RESOURCE: strategy <Object>"), explained)
+        XCTAssertTrue(explained.contains("rollingUpdate\t<Object>"), explained)
+    }
+
+    func testErrorsReadAsFromARealServer() throws {
+        let missing = try kubectl("-n", "default", "get", "configmap", "nothing", expect: 1)
+        XCTAssertEqual(missing, "Error from server (NotFound): configmaps \"nothing\" not found\n")
+        try kubectl("create", "namespace", "twice")
+        let again = try kubectl("create", "namespace", "twice", expect: 1)
+        XCTAssertEqual(again, "Error from server (AlreadyExists): namespaces \"twice\" already exists\n")
+    }
+}
