@@ -29,6 +29,14 @@ public final class APIServer: @unchecked Sendable {
         catalog = ResourceCatalog(discovery: RecordedDiscovery.documents)
     }
 
+    /// Keeps the cluster in the SQLite database at `path` (`serve --data`): what it holds (if
+    /// anything) replaces this server's objects, and every change from now on is written to it.
+    public func keep(inFile path: String) throws(ClusterFileError) {
+        let file = try ClusterFile(path: path)
+        let kept: Result<Void, ClusterFileError> = lock.withLock { Result { () throws(ClusterFileError) in try store.keep(in: file) } }
+        try kept.get()
+    }
+
     /// Answers one request: a response, or for a watch, what to stream (see `startWatch`).
     public func reply(to request: APIRequest) -> APIReply {
         var watchEnd: Int?

@@ -19,6 +19,8 @@ struct ObjectStore {
     var nextWatcher = 0
     /// When the kubelet first saw each Pod (by uid), on a monotonic clock.
     var firstSeen: [String: Double] = [:]
+    /// Where every change is also written (`--data`), if anywhere.
+    private(set) var file: ClusterFile?
     /// The resources Established CustomResourceDefinitions serve, kept current by every write
     /// of a definition.
     private(set) var customResources: [String: CustomResource] = [:]
@@ -47,6 +49,29 @@ struct ObjectStore {
         }
         history = []
         historyStart = revision
+    }
+
+    /// Keeps the store in `file`: what it holds replaces this store's objects, or a new file gets
+    /// them; from then on every change is written through.
+    mutating func keep(in file: ClusterFile) throws(ClusterFileError) {
+        if let (revision, stored) = try file.load() {
+            objects = [:]
+            orderedKeys = [:]
+            for (storageKey, key, object) in stored {
+                objects[storageKey, default: [:]][key] = object
+                orderedKeys[storageKey, default: []].append(key)
+            }
+            for storageKey in orderedKeys.keys { orderedKeys[storageKey]?.sort() }
+            self.revision = revision
+            history = []
+            historyStart = revision
+            customResources = CustomResource.served(by: objects[CustomResource.definitionsKey] ?? [:])
+        } else {
+            for (storageKey, byKey) in objects {
+                for (key, object) in byKey { file.record(storageKey: storageKey, key: key, object: object, revision: revision) }
+            }
+        }
+        self.file = file
     }
 
     /// The resourceVersion the next write gets.
@@ -99,6 +124,7 @@ struct ObjectStore {
         }
         objects[storageKey, default: [:]][key] = object
         if storageKey == CustomResource.definitionsKey { customResources = CustomResource.served(by: objects[storageKey] ?? [:]) }
+        file?.record(storageKey: storageKey, key: key, object: object, revision: revision)
         record(WatchEvent(type: type, object: object, revision: revision, storageKey: storageKey,
                           namespace: object[path: "metadata", "namespace"]?.stringValue))
     }
@@ -116,6 +142,7 @@ struct ObjectStore {
             object["metadata"] = .object(metadata)
         }
         if storageKey == CustomResource.definitionsKey { customResources = CustomResource.served(by: objects[storageKey] ?? [:]) }
+        file?.record(storageKey: storageKey, key: key, object: nil, revision: revision)
         record(WatchEvent(type: "DELETED", object: object, revision: revision, storageKey: storageKey,
                           namespace: object[path: "metadata", "namespace"]?.stringValue))
     }

@@ -124,6 +124,9 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Write a kubeconfig for the server (context \"kubescript\") to PATH.", valueName: "PATH"))
     var writeKubeconfig: String?
 
+    @Option(help: ArgumentHelp("Keep the cluster in this SQLite file between runs (created if missing).", valueName: "FILE"))
+    var data: String?
+
     @Flag(help: "Serve a bare API server: no simulated controllers (Deployments do not make Pods).")
     var noControllers = false
 
@@ -135,7 +138,15 @@ struct Serve: ParsableCommand {
         let authentication = token.map { Authentication.administrator(token: $0) } ?? Authentication()
         guard podStartDelay >= 0, podStartDelay.isFinite else { throw ValidationError("--pod-start-delay must be a number of seconds ≥ 0") }
         let controllers = noControllers ? nil : ControllerOptions(podStartDelay: podStartDelay, jobPodDuration: podStartDelay)
-        let server = try HTTPServer(APIServer(authentication: authentication, controllers: controllers), port: port)
+        let api = APIServer(authentication: authentication, controllers: controllers)
+        if let data {
+            do {
+                try api.keep(inFile: data)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        let server = try HTTPServer(api, port: port)
         if let writeKubeconfig {
             try Self.writeKubeconfig(to: writeKubeconfig, server: "http://127.0.0.1:\(server.port)", token: token)
         }

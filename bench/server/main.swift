@@ -1,6 +1,6 @@
 // bench/server: the embedded API server's own cost, in process (no HTTP): requests per second
-// for creating, getting, listing and watching 10,000 ConfigMaps, and the memory each object
-// takes. Not part of the tests.
+// for creating, getting, listing and watching 10,000 ConfigMaps, the memory each object takes,
+// and creates again with the cluster kept in a SQLite file (`serve --data`). Not part of the tests.
 //
 //   swift run -c release server-bench [objects]
 import Foundation
@@ -26,13 +26,16 @@ func measure(_ label: String, requests: Int, _ body: () -> Void) {
 
 let server = APIServer()
 let path = "/api/v1/namespaces/default/configmaps"
-let before = residentBytes()
-measure("create", requests: count) {
+
+func createAll(_ server: APIServer) {
     for i in 0..<count {
         let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"app":"bench","shard":"\#(i % 10)"}},"data":{"key":"value-\#(i)","config.yaml":"replicas: 3\nimage: nginx:1.25\n"}}"#
         precondition(server.handle(APIRequest(method: "POST", path: path, body: Array(body.utf8))).status == 201)
     }
 }
+
+let before = residentBytes()
+measure("create", requests: count) { createAll(server) }
 let after = residentBytes()
 measure("get", requests: count) {
     for i in 0..<count {
@@ -58,5 +61,10 @@ measure("watch from 0 (events)", requests: count) {
     let response = server.handle(APIRequest(method: "GET", path: path, query: ["watch": "true"]))
     precondition(response.body.filter { $0 == 0x0A }.count == count)
 }
+let file = NSTemporaryDirectory() + "server-bench-\(getpid()).db"
+defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+let kept = APIServer()
+try kept.keep(inFile: file)
+measure("create (kept in SQLite)", requests: count) { createAll(kept) }
 print(String(format: "memory per stored object: %.1f KiB (resident growth over %d creates)",
              Double(after - before) / Double(count) / 1024, count))
