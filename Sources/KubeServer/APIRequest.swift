@@ -10,6 +10,8 @@ public struct APIRequest: Sendable {
     /// Headers, names in lower case.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The user a verified client certificate names (HTTPS with a client certificate authority).
+    public var certificateUser: Authentication.User?
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method

@@ -71,7 +71,10 @@ extension APIServer {
         }
         metadata["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers.map { .string($0) })
         object["metadata"] = .object(metadata)
-        if isNamespace { object["status"] = .object(["phase": .string("Terminating")]) }
+        if isNamespace {
+            object["status"] = .object(["phase": .string("Terminating")])
+            if let uid = metadata["uid"]?.stringValue, store.terminatingSince[uid] == nil { store.terminatingSince[uid] = Self.now() }
+        }
         store.write(object, of: info, key: key)
         return store.object(of: info, key: key)
     }
@@ -145,6 +148,7 @@ extension APIServer {
                 if waiting.isEmpty { finalizers.removeAll { $0 == "foregroundDeletion" } }
             }
             if storageKey == ObjectStore.namespacesInfo.storageKey {
+                if let delay = controllers?.namespaceDeletionDelay, Self.now() - (store.terminatingSince[uid] ?? 0) < delay { continue }
                 let name = metadata["name"]?.stringValue ?? ""
                 let contents = all.filter { $0.object[path: "metadata", "namespace"]?.stringValue == name }
                 for content in contents where store.object(storageKey: content.storageKey, key: content.key) != nil {
@@ -152,6 +156,7 @@ extension APIServer {
                     changed = true
                 }
                 if contents.isEmpty, finalizers.isEmpty {
+                    store.terminatingSince[uid] = nil
                     store.delete(storageKey: storageKey, key: key)
                     changed = true
                 }

@@ -8,16 +8,6 @@ extension APIServer {
             guard info.subresources.contains(subresource), let name = path.name else { return .status(.notFoundPath) }
             return handleSubresource(subresource, request, path, info, name: name, dryRun: request.query["dryRun"] == "All", in: &store)
         }
-        if info.namespaced, let namespace = path.namespace, request.method != "GET" {
-            guard let object = store.object(of: ObjectStore.namespacesInfo, key: namespace) else {
-                return .status(.notFound(ObjectStore.namespacesInfo, name: namespace))
-            }
-            if request.method == "POST", path.subresource == nil, object[path: "metadata", "deletionTimestamp"] != nil {
-                return .status(Status(code: 403, reason: "Forbidden",
-                                      message: "\(info.kind.isEmpty ? info.name : Status.qualified(info)) \"\((try? JSONValue.parse(request.body))?[path: "metadata", "name"]?.stringValue ?? "")\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
-                                      details: .object(["name": .string((try? JSONValue.parse(request.body))?[path: "metadata", "name"]?.stringValue ?? ""), "kind": .string(info.name)])))
-            }
-        }
         let dryRun = request.query["dryRun"] == "All"
         switch (request.method, path.name) {
         case ("GET", nil): return list(request, path, info, store: store)
@@ -63,6 +53,18 @@ extension APIServer {
                 in store: inout ObjectStore) -> APIResponse {
         var object = object
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
+        if info.namespaced, let namespace = path.namespace {
+            // the NamespaceLifecycle admission plugin: new objects need a namespace that is not going
+            guard let owner = store.object(of: ObjectStore.namespacesInfo, key: namespace) else {
+                return .status(.notFound(ObjectStore.namespacesInfo, name: namespace))
+            }
+            if owner[path: "metadata", "deletionTimestamp"] != nil {
+                let name = metadata["name"]?.stringValue ?? ""
+                return .status(Status(code: 403, reason: "Forbidden",
+                                      message: "\(info.kind.isEmpty ? info.name : Status.qualified(info)) \"\(name)\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+                                      details: .object(["name": .string(name), "kind": .string(info.name)])))
+            }
+        }
         if let namespace = path.namespace {
             if let given = metadata["namespace"]?.stringValue, !given.isEmpty, given != namespace {
                 return .status(.badRequest("the namespace of the provided object does not match the namespace sent on the request"))

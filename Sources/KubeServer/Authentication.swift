@@ -1,10 +1,13 @@
 import KubeAPI
 
-/// Who may use the server, as kube-apiserver's static token file and RBAC decide it.
+/// Who may use the server, as kube-apiserver's static token file, client certificates and RBAC
+/// decide it.
 ///
-/// With no tokens, authentication is off and every request acts as a cluster administrator (the
-/// in-process cluster). With tokens, a request's `Authorization: Bearer` token names its user; an
-/// unknown token is 401 Unauthorized and a request without one is `system:anonymous`. Users in
+/// With no tokens and no client certificate authority, authentication is off and every request
+/// acts as a cluster administrator (the in-process cluster). Otherwise a verified client
+/// certificate names its user (common name) and groups (organizations), a request's
+/// `Authorization: Bearer` token names its user; an unknown token is 401 Unauthorized and a
+/// request with neither is `system:anonymous`. Users in
 /// the group `system:masters` may do anything; everyone else only reads the discovery and
 /// version paths, as RBAC's default roles allow (no role bindings exist).
 public struct Authentication: Sendable {
@@ -25,8 +28,12 @@ public struct Authentication: Sendable {
     /// Users by bearer token.
     public var tokens: [String: User]
 
-    public init(tokens: [String: User] = [:]) {
+    /// Whether client certificates authenticate (the server has a client certificate authority).
+    public var certificates: Bool
+
+    public init(tokens: [String: User] = [:], certificates: Bool = false) {
         self.tokens = tokens
+        self.certificates = certificates
     }
 
     /// One administrator token (`kubescript serve --token`).
@@ -36,7 +43,8 @@ public struct Authentication: Sendable {
 
     /// The user of a request; nil when its token is not known (401).
     func user(for request: APIRequest) -> User? {
-        guard !tokens.isEmpty else { return User(name: "admin", groups: ["system:masters"]) }
+        guard !tokens.isEmpty || certificates else { return User(name: "admin", groups: ["system:masters"]) }
+        if certificates, let user = request.certificateUser { return user }
         guard let header = request.headers["authorization"] else { return .anonymous }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }

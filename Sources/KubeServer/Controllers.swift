@@ -14,10 +14,15 @@ public struct ControllerOptions: Sendable {
     public var podStartDelay: Double
     /// Seconds a Job's Pod runs before it succeeds.
     public var jobPodDuration: Double
+    /// Seconds a deleted namespace stays Terminating, with its contents, before the namespace
+    /// controller empties it (a real one takes some seconds: clients deleting a manifest's
+    /// objects one by one find them still there).
+    public var namespaceDeletionDelay: Double
 
-    public init(podStartDelay: Double = 0.5, jobPodDuration: Double = 0.5) {
+    public init(podStartDelay: Double = 0.5, jobPodDuration: Double = 0.5, namespaceDeletionDelay: Double = 1) {
         self.podStartDelay = podStartDelay
         self.jobPodDuration = jobPodDuration
+        self.namespaceDeletionDelay = namespaceDeletionDelay
     }
 }
 

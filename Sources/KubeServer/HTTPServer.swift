@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Serves an `APIServer` over HTTP/1.1 on a loopback socket (SwiftNIO), so that real clients
 /// (kubectl, the Python client, kubescript's own client) can use it.
@@ -12,14 +13,17 @@ public final class HTTPServer: Sendable {
     /// The port bound (useful when 0 asked for any free one).
     public let port: Int
 
-    /// Binds `host:port` (port 0: any free port) and starts answering with `server`.
-    public init(_ server: APIServer, host: String = "127.0.0.1", port: Int = 0) throws {
+    /// Binds `host:port` (port 0: any free port) and starts answering with `server`, over HTTPS
+    /// when `tls` is given.
+    public init(_ server: APIServer, host: String = "127.0.0.1", port: Int = 0, tls: ServerTLS? = nil) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let context = try tls.map { try NIOSSLContext(configuration: $0.configuration()) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(APIRequestHandler(server: server))
                 }
@@ -47,6 +51,33 @@ public final class HTTPServer: Sendable {
     public func stop() throws {
         try? channel.close().wait()
         try group.syncShutdownGracefully()
+    }
+}
+
+/// What HTTPS needs: the serving certificate (chain) and key, and the authority whose client
+/// certificates authenticate users, if any.
+public struct ServerTLS: Sendable {
+    public var certificateChainPEM: String
+    public var privateKeyPEM: String
+    /// Client certificates signed by this authority are accepted (optional: a client may
+    /// present none and use a token instead).
+    public var clientCertificateAuthorityPEM: String?
+
+    public init(certificateChainPEM: String, privateKeyPEM: String, clientCertificateAuthorityPEM: String? = nil) {
+        self.certificateChainPEM = certificateChainPEM
+        self.privateKeyPEM = privateKeyPEM
+        self.clientCertificateAuthorityPEM = clientCertificateAuthorityPEM
+    }
+
+    func configuration() throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateChainPEM.utf8)).map { NIOSSLCertificateSource.certificate($0) }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)))
+        if let authority = clientCertificateAuthorityPEM {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(authority.utf8)))
+            configuration.certificateVerification = .optionalVerification
+        }
+        return configuration
     }
 }
 
@@ -82,7 +113,11 @@ final class APIRequestHandler: ChannelInboundHandler {
             self.head = nil
             var headers: [String: String] = [:]
             for (name, value) in head.headers { headers[name.lowercased()] = value }
-            let request = APIRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body)
+            var request = APIRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body)
+            if let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self).peerCertificate,
+               let der = try? certificate.toDERBytes() {
+                request.certificateUser = CertificateAuthority.user(ofCertificateDER: der)  // verified by the TLS handshake
+            }
             switch server.reply(to: request) {
             case .response(let response): respond(response, to: head, context: context)
             case .watch(let watch): stream(watch, to: head, context: context)

@@ -19,6 +19,8 @@ struct ObjectStore {
     var nextWatcher = 0
     /// When the kubelet first saw each Pod (by uid), on a monotonic clock.
     var firstSeen: [String: Double] = [:]
+    /// When each namespace being deleted (by uid) was marked, on a monotonic clock.
+    var terminatingSince: [String: Double] = [:]
     /// Where every change is also written (`--data`), if anywhere.
     private(set) var file: ClusterFile?
     /// The resources Established CustomResourceDefinitions serve, kept current by every write

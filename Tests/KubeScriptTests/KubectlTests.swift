@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import XCTest
+import KubeServer
 
 /// Debian's kubectl (`kubernetes-client`, v1.20) against `kubescript serve`: what a platform
 /// engineer does first with a cluster, checked by what kubectl prints.
@@ -46,17 +47,27 @@ final class KubectlTests: XCTestCase {
 
     override func setUpWithError() throws {
         kubectlPath = try peerProgram(".build/peers/kubernetes-client/usr/bin/kubectl")
-        cluster = try ServedCluster(self, arguments: ["--pod-start-delay", "0.2"])
+    }
+
+    /// Starts `kubescript serve` with `arguments` for the test.
+    func serve(_ arguments: String...) throws {
+        cluster = try ServedCluster(self, arguments: ["--pod-start-delay", "0.2"] + arguments)
     }
 
     @discardableResult
     func kubectl(_ arguments: String..., expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try kubectl(arguments, expect: status, file: file, line: line)
+    }
+
+    @discardableResult
+    func kubectl(_ arguments: [String], expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let result = try runProgram(kubectlPath, arguments, environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path])
         XCTAssertEqual(result.status, status, "kubectl \(arguments.joined(separator: " ")):\n\(result.stdout)\(result.stderr)", file: file, line: line)
         return status == 0 ? result.stdout : result.stderr
     }
 
     func testApplyGetScaleRolloutWatchDelete() throws {
+        try serve()
         let manifest = try cluster.file("shop.yaml", Self.manifest)
         // apply validates against the OpenAPI document (v2, protobuf) before it sends anything
         XCTAssertEqual(try kubectl("apply", "-f", manifest),
@@ -116,6 +127,7 @@ final class KubectlTests: XCTestCase {
     }
 
     func testValidationAndExplainUseTheOpenAPIDocument() throws {
+        try serve()
         let bad = try cluster.file("bad.yaml", Self.manifest.replacingOccurrences(of: "replicas: 2", with: "replicas: two")
             .replacingOccurrences(of: "image:", with: "imagee:"))
         let errors = try kubectl("apply", "-f", bad, expect: 1)
@@ -127,10 +139,46 @@ final class KubectlTests: XCTestCase {
     }
 
     func testErrorsReadAsFromARealServer() throws {
+        try serve()
         let missing = try kubectl("-n", "default", "get", "configmap", "nothing", expect: 1)
         XCTAssertEqual(missing, "Error from server (NotFound): configmaps \"nothing\" not found\n")
         try kubectl("create", "namespace", "twice")
         let again = try kubectl("create", "namespace", "twice", expect: 1)
         XCTAssertEqual(again, "Error from server (AlreadyExists): namespaces \"twice\" already exists\n")
+    }
+
+    /// With `--token`, the server speaks HTTPS (client-go sends tokens over HTTPS only) with a
+    /// certificate authority of its own, which the kubeconfig it writes trusts.
+    func testATokenOverHTTPS() throws {
+        try serve("--token", "s3cret")
+        XCTAssertTrue(cluster.address.hasPrefix("https://"), cluster.address)
+        XCTAssertTrue(try kubectl("get", "namespaces", "-o", "name").contains("namespace/kube-system\n"))
+        XCTAssertEqual(try kubectl("--token", "wrong", "get", "namespaces", expect: 1), "error: You must be logged in to the server (Unauthorized)\n")
+    }
+
+    /// Client certificates from an authority the server trusts (`--client-ca-file`): the common
+    /// name is the user, the organizations its groups, as kube-apiserver reads them.
+    func testClientCertificates() throws {
+        let authority = try CertificateAuthority(commonName: "test-client-ca")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-certs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        try serve("--client-ca-file", try write("ca.pem", authority.certificatePEM))
+        let admin = try authority.issueClient(user: "jane", groups: ["system:masters"])
+        let reader = try authority.issueClient(user: "bob", groups: ["developers"])
+        func credentials(_ issued: CertificateAuthority.Issued, _ name: String) throws -> [String] {
+            ["--client-certificate", try write(name + ".pem", issued.certificatePEM), "--client-key", try write(name + "-key.pem", issued.privateKeyPEM)]
+        }
+        XCTAssertTrue(try kubectl(try credentials(admin, "jane") + ["get", "namespaces", "-o", "name"]).contains("namespace/default\n"))
+        XCTAssertEqual(try kubectl(try credentials(reader, "bob") + ["get", "pods"], expect: 1),
+                       "Error from server (Forbidden): pods is forbidden: User \"bob\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"\n")
+        let stranger = try CertificateAuthority(commonName: "someone-else").issueClient(user: "mallory", groups: ["system:masters"])
+        let refused = try kubectl(try credentials(stranger, "mallory") + ["get", "pods"], expect: 1)
+        XCTAssertTrue(refused.contains("certificate") || refused.contains("tls"), refused)
     }
 }

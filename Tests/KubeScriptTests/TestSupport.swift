@@ -59,7 +59,7 @@ final class ServedCluster {
     let process = Process()
     let directory: URL
     let kubeconfig: String
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (or `https://`).
     let address: String
 
     init(_ test: XCTestCase, arguments: [String] = []) throws {
@@ -73,9 +73,10 @@ final class ServedCluster {
         process.standardOutput = out
         try process.run()
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        guard let range = line.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+        guard let range = line.range(of: #"https?://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
             process.terminate()
-            throw XCTSkip("kubescript serve did not start: \(line)")
+            struct NotStarted: Error, CustomStringConvertible { var description: String }
+            throw NotStarted(description: "kubescript serve did not start: \(line)")
         }
         address = String(line[range])
         let process = process, directory = directory
