@@ -26,8 +26,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
         ),
         // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
-        // JSON values and the JSON parser.
-        .target(name: "KubeAPI"),
+        // JSON values, the JSON parser, the YAML reader, Status, selectors.
+        .target(name: "KubeAPI", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The embedded Kubernetes API server, answering as the recorded kube-apiserver v1.24 does.
         .target(
             name: "KubeServer",

@@ -101,11 +101,13 @@ struct JSONValueBuilder: JSONSink {
     }
 
     var frames: [Frame] = []
-    var result: JSONValue?
+    /// The top-level values read, in order (a YAML stream has one per document).
+    var results: [JSONValue] = []
+    var result: JSONValue? { results.last }
 
     mutating func add(_ value: JSONValue) {
         guard let top = frames.popLast() else {
-            result = value
+            results.append(value)
             return
         }
         switch top {

@@ -1,135 +1,74 @@
 import CLua
+import KubeAPI
 import Yams
 
 /// YAML text ⇄ tape, through Yams (libyaml).
 ///
-/// Decoding resolves plain scalars as Kubernetes' YAML reader (go-yaml v2, YAML 1.1) does:
-/// `true`/`yes`/`on` are booleans, `0x1F` and `0755` integers, `~` and empty values null, and
-/// timestamps stay strings. Mapping keys become strings; `<<` merge keys are applied.
+/// Decoding is `KubeAPI.YAMLReader`'s (go-yaml v2 resolution, merges, bounded aliases).
 /// Encoding writes keys in byte order (as kubectl does), block style, multi-line strings as
 /// literal blocks, and quotes strings that would otherwise read back as another type.
 public enum YAML {
-    /// Decodes the documents of `text`; with `single`, exactly one must be there. Writes one value
-    /// per document and returns how many. Empty documents are skipped.
+    /// Decodes the documents of `text` (read as `KubeAPI.YAMLReader` reads YAML); with `single`,
+    /// exactly one must be there. Writes one value per document and returns how many. Empty
+    /// documents are skipped.
     static func decode(_ text: String, into writer: LuaTapeWriter, single: Bool) throws(LuaError) -> Int {
-        var documents = 0
+        var sink = TapeSink(writer: writer)
         do {
-            var sequence = try Yams.compose_all(yaml: text)
-            // Aliases can make a small text expand enormously; bound the values written.
-            let budget = 64 * text.utf8.count + 100_000
-            while let node = sequence.next() {
-                if case .scalar(let s) = node, node.tag.description == Tag.Name.null.rawValue, s.string.isEmpty { continue }
-                documents += 1
-                if single && documents > 1 {
-                    throw LuaError("expected one YAML document, found more (use k8s.yaml.decodeAll)")
-                }
-                try write(node, to: writer, depth: 0, budget: budget)
-            }
-            if let error = sequence.error { throw error }
-        } catch let error as LuaError {
-            throw error
+            return try YAMLReader.read(text, into: &sink, single: single, maxDepth: Int(KS_MAX_DEPTH))
         } catch {
-            throw LuaError("invalid YAML: \(describe(error))")
+            if let failure = sink.failure { throw failure }
+            if single, error.problem.hasPrefix("expected one YAML document, found more") {
+                throw LuaError("expected one YAML document, found more (use k8s.yaml.decodeAll)")
+            }
+            throw LuaError(error.problem)
         }
-        if single && documents == 0 { throw LuaError("expected one YAML document, found none") }
-        return documents
     }
 
-    /// Yams' description of a parse error, which names the line and column, in one line.
+    /// Writes what the reader reads to a value tape.
+    struct TapeSink: JSONSink {
+        let writer: LuaTapeWriter
+        /// Open containers' headers.
+        var headers: [Int] = []
+        /// The Lua error behind a failure, when the failure was the tape's.
+        var failure: LuaError?
+
+        mutating func written(_ body: (LuaTapeWriter) throws(LuaError) -> Void) throws(JSONError) {
+            do {
+                try body(writer)
+            } catch {
+                failure = error
+                throw JSONError(error.message)
+            }
+        }
+
+        mutating func null() throws(JSONError) { try written { w throws(LuaError) in try w.appendNull() } }
+        mutating func bool(_ value: Bool) throws(JSONError) { try written { w throws(LuaError) in try w.append(value) } }
+        mutating func integer(_ value: Int64) throws(JSONError) { try written { w throws(LuaError) in try w.append(integer: value) } }
+        mutating func number(_ value: Double) throws(JSONError) { try written { w throws(LuaError) in try w.append(number: value) } }
+        mutating func string(_ bytes: UnsafeRawBufferPointer, borrowed: Bool) throws(JSONError) {
+            try written { w throws(LuaError) in try w.append(bytes: bytes) }
+        }
+        mutating func beginArray() throws(JSONError) {
+            var header = 0
+            try written { w throws(LuaError) in header = try w.beginArray() }
+            headers.append(header)
+        }
+        mutating func beginObject() throws(JSONError) {
+            var header = 0
+            try written { w throws(LuaError) in header = try w.beginObject() }
+            headers.append(header)
+        }
+        mutating func endArray(count: Int) throws(JSONError) { try end(count) }
+        mutating func endObject(count: Int) throws(JSONError) { try end(count) }
+        mutating func end(_ count: Int) throws(JSONError) {
+            try written { w throws(LuaError) in try w.end() }
+            if let header = headers.popLast() { writer.setCount(count, at: header) }
+        }
+    }
+
+    /// Yams' description of an encoding error, in one line.
     static func describe(_ error: Error) -> String {
-        if let yaml = error as? YamlError {
-            switch yaml {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                return "\(problem) at line \(mark.line), column \(mark.column)"
-            default:
-                break
-            }
-        }
-        return String(describing: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
-    }
-
-    static func write(_ node: Node, to writer: LuaTapeWriter, depth: Int, budget: Int) throws(LuaError) {
-        guard depth < KS_MAX_DEPTH else { throw LuaError("invalid YAML: nested deeper than \(KS_MAX_DEPTH) levels") }
-        guard writer.count < budget else { throw LuaError("invalid YAML: the document expands too much (aliases)") }
-        switch node {
-        case .scalar(let scalar):
-            try write(scalar, tag: node.tag.description, to: writer)
-        case .sequence(let sequence):
-            try writer.beginArray(count: sequence.count)
-            for item in sequence { try write(item, to: writer, depth: depth + 1, budget: budget) }
-            try writer.end()
-        case .mapping(let mapping):
-            var work = budget - writer.count
-            let pairs = try merged(mapping, depth: depth, work: &work)
-            try writer.beginObject(count: pairs.count)
-            for (key, value) in pairs {
-                try writer.append(string: key)
-                try write(value, to: writer, depth: depth + 1, budget: budget)
-            }
-            try writer.end()
-        case .alias:
-            throw LuaError("invalid YAML: unresolved alias")
-        }
-    }
-
-    /// The pairs of a mapping with `<<` merge keys applied: explicit keys win over merged ones,
-    /// and earlier merged mappings over later ones. Merging counts against the same budget as
-    /// values, and nests no deeper than values may.
-    static func merged(_ mapping: Node.Mapping, depth: Int, work: inout Int) throws(LuaError) -> [(String, Node)] {
-        guard depth < KS_MAX_DEPTH else { throw LuaError("invalid YAML: merges nested deeper than \(KS_MAX_DEPTH) levels") }
-        work -= mapping.count
-        guard work > 0 else { throw LuaError("invalid YAML: the document expands too much (aliases)") }
-        var explicit: [(String, Node)] = []
-        var merges: [Node.Mapping] = []
-        for (key, value) in mapping {
-            guard case .scalar(let k) = key else { throw LuaError("invalid YAML: a mapping key must be a scalar") }
-            if key.tag.description == Tag.Name.merge.rawValue {
-                switch value {
-                case .mapping(let m): merges.append(m)
-                case .sequence(let s):
-                    for item in s {
-                        guard case .mapping(let m) = item else { throw LuaError("invalid YAML: '<<' takes mappings") }
-                        merges.append(m)
-                    }
-                default: throw LuaError("invalid YAML: '<<' takes mappings")
-                }
-            } else {
-                explicit.append((k.string, value))
-            }
-        }
-        guard !merges.isEmpty else { return explicit }
-        var seen = Set(explicit.map(\.0))
-        for m in merges {
-            for (key, value) in try merged(m, depth: depth + 1, work: &work) where !seen.contains(key) {
-                seen.insert(key)
-                explicit.append((key, value))
-            }
-        }
-        return explicit
-    }
-
-    /// Writes a scalar by its resolved tag (Yams resolves implicit tags on `Node.tag`). YAML 1.1's
-    /// base-60 numbers (`1:20`) are strings, as go-yaml v2 reads them.
-    static func write(_ scalar: Node.Scalar, tag: String, to writer: LuaTapeWriter) throws(LuaError) {
-        let sexagesimal = (tag == Tag.Name.int.rawValue || tag == Tag.Name.float.rawValue) && scalar.string.contains(":")
-        switch sexagesimal ? Tag.Name.str.rawValue : tag {
-        case Tag.Name.null.rawValue:
-            try writer.appendNull()
-        case Tag.Name.bool.rawValue:
-            if let b = Bool.construct(from: scalar) { try writer.append(b) } else { try writer.append(string: scalar.string) }
-        case Tag.Name.int.rawValue:
-            if let i = Int64.construct(from: scalar) {
-                try writer.append(integer: i)
-            } else if let d = Double.construct(from: scalar) {
-                try writer.append(number: d)
-            } else {
-                try writer.append(string: scalar.string)
-            }
-        case Tag.Name.float.rawValue:
-            if let d = Double.construct(from: scalar) { try writer.append(number: d) } else { try writer.append(string: scalar.string) }
-        default:
-            try writer.append(string: scalar.string)
-        }
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
     }
 
     // MARK: Encoding

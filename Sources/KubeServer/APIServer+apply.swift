@@ -21,11 +21,14 @@ extension APIServer {
                                   ])))
         }
         var applied: JSONValue
-        do {
-            applied = try JSONValue.parse(request.body)
-        } catch {
-            // kube-apiserver reads YAML here; this server reads the JSON form clients send.
-            return .status(.badRequest("error decoding YAML: \(error.problem)"))
+        if let json = try? JSONValue.parse(request.body) {
+            applied = json  // the JSON form clients send
+        } else {
+            do {
+                applied = try YAMLReader.value(String(decoding: request.body, as: UTF8.self))
+            } catch {
+                return .status(.badRequest("error decoding YAML: \(error.problem)"))
+            }
         }
         guard case .object = applied else { return .status(.badRequest("error decoding YAML: the configuration is not an object")) }
         if applied["apiVersion"]?.stringValue != info.groupVersion || applied["kind"]?.stringValue != info.kind {

@@ -274,22 +274,31 @@ extension APIServer {
         return result
     }
 
-    /// The request body as an object of the resource's kind, or the Status kube-apiserver gives.
+    /// The request body (JSON, or YAML) as an object of the resource's kind, or the Status
+    /// kube-apiserver gives.
     static func decodeBody(_ request: APIRequest, _ info: APIResourceInfo) -> Result<JSONValue, Status> {
         let contentType = (request.headers["content-type"] ?? "application/json").split(separator: ";").first.map { $0.trimmingSpaces } ?? ""
-        guard contentType == "application/json" || contentType == "*/*" || contentType.isEmpty else {
-            // kube-apiserver also takes YAML and protobuf; this server takes JSON only, so clients
-            // that would send protobuf (kubectl's built-in generators) are told so plainly.
-            return .failure(Status(code: 415, reason: "UnsupportedMediaType",
-                                   message: "the body of the request was in an unknown format - accepted media types include: application/json",
-                                   details: .object([:])))
-        }
         let body: JSONValue
-        do {
-            body = try JSONValue.parse(request.body)
-        } catch {
-            let text = String(decoding: request.body.prefix(100), as: UTF8.self)
-            return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: \(goDescription(error)) (\(text))"))
+        switch contentType {
+        case "application/json", "*/*", "":
+            do {
+                body = try JSONValue.parse(request.body)
+            } catch {
+                let text = String(decoding: request.body.prefix(100), as: UTF8.self)
+                return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: \(goDescription(error)) (\(text))"))
+            }
+        case "application/yaml":
+            do {
+                body = try YAMLReader.value(String(decoding: request.body, as: UTF8.self))
+            } catch {
+                return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: error converting YAML to JSON: \(error.problem)"))
+            }
+        default:
+            // kube-apiserver also takes protobuf; this server takes JSON and YAML, so clients that
+            // would send protobuf (kubectl's newer built-in generators) are told so plainly.
+            return .failure(Status(code: 415, reason: "UnsupportedMediaType",
+                                   message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+                                   details: .object([:])))
         }
         guard case .object = body else {
             return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: json: cannot unmarshal \(goType(body)) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }"))

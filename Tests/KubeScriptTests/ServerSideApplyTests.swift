@@ -74,6 +74,19 @@ final class ServerSideApplyTests: XCTestCase {
         XCTAssertEqual(status[path: "details", "kind"], .string("PatchOptions"))
     }
 
+    /// YAML bodies, as `curl --data-binary @file.yaml` sends them: an apply and a create.
+    func testYAMLBodies() throws {
+        let object = try apply("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n", manager: "curl", expect: 201)
+        XCTAssertEqual(object["data"], .object(["mode": .string("fast")]))
+        let response = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/default/configmaps", headers: ["content-type": "application/yaml"],
+                                                body: Array("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {mode: 'slow'}\n".utf8)))
+        XCTAssertEqual(response.status, 201)
+        XCTAssertEqual(try JSONValue.parse(response.body)["data"], .object(["mode": .string("slow")]))
+        let broken = server.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/default/configmaps", headers: ["content-type": "application/yaml"],
+                                              body: Array("metadata: [".utf8)))
+        XCTAssertEqual(broken.status, 400)
+    }
+
     func testKeyedListsMergeByKey() throws {
         let deployment = "/apis/apps/v1/namespaces/default/deployments/web"
         func body(_ containers: String) -> [UInt8] {
