@@ -49,7 +49,7 @@ public final class APIServer: @unchecked Sendable {
         }
         guard let user = authentication.user(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
-        let custom = lock.withLock { store.customResources }
+        let (custom, definitionsRevision) = lock.withLock { (store.customResources, store.definitionsRevision) }
         let documents = discoveryDocuments(with: custom)
         if let document = documents[path] {
             guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
@@ -61,7 +61,9 @@ public final class APIServer: @unchecked Sendable {
             }
             return .response(.json(200, bytes: document))
         }
-        if let response = openAPI.response(path: path, request: request) { return .response(response) }
+        if let response = openAPI.response(path: path, request: request, custom: custom, revision: definitionsRevision) {
+            return .response(response)
+        }
         func served(_ group: String, _ version: String, _ name: String) -> APIResourceInfo? {
             catalog.resource(group: group, version: version, name: name) ?? custom[ResourceCatalog.key(group, version, name)]?.info
         }
@@ -82,7 +84,15 @@ public final class APIServer: @unchecked Sendable {
             case .failure(let status): return .response(.status(status))
             }
         }
-        return .response(lock.withLock { handleResource(request, resourcePath, info, in: &store) })
+        return .response(lock.withLock {
+            let response = handleResource(request, resourcePath, info, in: &store)
+            if info.storageKey == CustomResource.definitionsKey, request.method != "GET" {
+                // kube-apiserver's own controller establishes a definition within moments: the
+                // answer shows it as written, the next read as established.
+                _ = reconcileDefinitions(in: &store)
+            }
+            return response
+        })
     }
 
     /// Answers one request. A watch gets the events already due (as if it timed out at once); a

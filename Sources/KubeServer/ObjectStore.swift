@@ -25,7 +25,11 @@ struct ObjectStore {
     private(set) var file: ClusterFile?
     /// The resources Established CustomResourceDefinitions serve, kept current by every write
     /// of a definition.
-    private(set) var customResources: [String: CustomResource] = [:]
+    private(set) var customResources: [String: CustomResource] = [:] {
+        didSet { definitionsRevision = revision }
+    }
+    /// The revision of the last change to a definition: what the OpenAPI documents were made from.
+    private(set) var definitionsRevision: Int64 = 0
 
     static let namespacesInfo = APIResourceInfo(group: "", version: "v1", name: "namespaces", kind: "Namespace", namespaced: false,
                                                 verbs: [], subresources: ["status", "finalize"])

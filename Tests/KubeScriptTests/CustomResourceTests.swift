@@ -102,6 +102,22 @@ final class CustomResourceTests: XCTestCase {
         XCTAssertEqual(group["versions"]?[0]?["resources"]?[0]?["resource"], .string("backups"))
     }
 
+    func testOpenAPIDocumentsCarryTheSchemas() throws {
+        try installBackups()
+        let v2 = try request("GET", "/openapi/v2", expect: 200)
+        let backup = try XCTUnwrap(v2[path: "definitions", "org.example.stable.v1.Backup"])
+        XCTAssertEqual(backup[path: "properties", "spec", "required"], .array([.string("mode")]))
+        XCTAssertEqual(backup["x-kubernetes-group-version-kind"], try JSONValue.parse(#"[{"group":"stable.example.org","kind":"Backup","version":"v1"}]"#))
+        XCTAssertNotNil(v2[path: "definitions", "org.example.stable.v1.BackupList"])
+        XCTAssertNotNil(v2[path: "definitions", "io.k8s.api.apps.v1.Deployment"], "the built-in definitions stay")
+        let index = try request("GET", "/openapi/v3", expect: 200)
+        let url = try XCTUnwrap(index[path: "paths", "apis/stable.example.org/v1", "serverRelativeURL"]?.stringValue)
+        let document = try JSONValue.parse(server.handle(APIRequest(method: "GET", target: url)).body)
+        XCTAssertEqual(document[path: "components", "schemas", "org.example.stable.v1.Backup", "properties", "metadata", "$ref"],
+                       .string("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"))
+        XCTAssertNotNil(document[path: "components", "schemas", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"])
+    }
+
     func testDeletingADefinitionDeletesItsResources() throws {
         try installBackups()
         try request("POST", backups, #"{"apiVersion":"stable.example.org/v1","kind":"Backup","metadata":{"name":"a"},"spec":{"mode":"full"}}"#,

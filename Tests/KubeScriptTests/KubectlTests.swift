@@ -181,4 +181,42 @@ final class KubectlTests: XCTestCase {
         let refused = try kubectl(try credentials(stranger, "mallory") + ["get", "pods"], expect: 1)
         XCTAssertTrue(refused.contains("certificate") || refused.contains("tls"), refused)
     }
+
+    /// A CRD applied with kubectl: its resources served under their short name, explained and
+    /// validated from the OpenAPI document the server extends with the CRD's schema.
+    func testCustomResourceDefinitions() throws {
+        try serve()
+        let definition = try cluster.file("crd.yaml", """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: widgets.example.com
+            spec:
+              group: example.com
+              scope: Namespaced
+              names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wg]}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec:
+                        type: object
+                        properties:
+                          size: {type: integer, description: How big the widget is.}
+
+            """)
+        XCTAssertEqual(try kubectl("apply", "-f", definition), "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n")
+        try kubectl("wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=10s")
+        let explained = try kubectl("explain", "widget.spec.size")
+        XCTAssertTrue(explained.contains("How big the widget is."), explained)
+        let bad = try cluster.file("bad.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: big}\n")
+        XCTAssertTrue(try kubectl("apply", "-f", bad, expect: 1).contains(#"invalid type for com.example.v1.Widget.spec.size: got "string", expected "integer""#))
+        let good = try cluster.file("good.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n")
+        XCTAssertEqual(try kubectl("apply", "-f", good), "widget.example.com/w1 created\n")
+        XCTAssertEqual(try kubectl("get", "wg", "-o", "name"), "widget.example.com/w1\n")
+    }
 }
