@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // The Lua 5.4 C API from Debian's liblua5.4-dev, plus the C half of the host:
@@ -46,6 +47,21 @@ let package = Package(
             // The recorded server's OpenAPI documents (../shared/k8s-openapi).
             resources: [.copy("Resources")]
         ),
+        // The Kubernetes client, in pure Swift: kubeconfig and in-cluster configuration,
+        // authentication (tokens, client certificates, exec plugins), transport with retries,
+        // REST requests, discovery, dynamic operations on any resource, and watches.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The Lua host: state, value bridge (Lua ⇄ JSON/YAML), module loading, script runner, REPL engine.
         .target(
             name: "KubeScript",
@@ -64,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeScriptTests",
-            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "kubescript"]
+            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "KubeClient", "kubescript"]
         ),
     ]
 )

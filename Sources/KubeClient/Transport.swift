@@ -1,0 +1,196 @@
+import AsyncHTTPClient
+import Foundation
+import KubeAPI
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Sends requests to the server as client-go's transport does: one AsyncHTTPClient per
+/// configuration (connections reused), verified TLS with the configured authorities and client
+/// certificate, the credentials on every request, an optional token-bucket rate limit, and
+/// retries — after `Retry-After` on 429 and 5xx for every verb (up to 10 tries), after a reset
+/// or dropped connection for GET only, and once with fresh exec credentials after a 401.
+public final class Transport: @unchecked Sendable {
+    public let configuration: ClientConfiguration
+    let http: HTTPClient
+    private let limiter: TokenBucket?
+    private let lock = NIOLock()
+    private var warningsSeen: Set<String> = []
+    private var tokenFileCache: (path: String, modified: Date, token: String)?
+    /// Receives each `Warning` the server sends, once per distinct text.
+    public var onWarning: (@Sendable (String) -> Void)?
+    /// Receives a line per request sent: verb, URL, status, milliseconds (for `-v 6`).
+    public var onRequest: (@Sendable (RequestLog) -> Void)?
+    /// How many times a request is tried at most.
+    static let maximumTries = 10
+
+    /// One request's log line; never holds credentials.
+    public struct RequestLog: Sendable {
+        public var verb: String
+        public var url: String
+        public var status: Int
+        public var milliseconds: Double
+        public var requestBody: [UInt8]?
+        public var responseBody: [UInt8]
+    }
+
+    public init(_ configuration: ClientConfiguration) throws(KubeError) {
+        self.configuration = configuration
+        var tls: TLSConfiguration?
+        if configuration.server.hasPrefix("https://") {
+            var settings = TLSConfiguration.makeClientConfiguration()
+            do {
+                if let authority = configuration.certificateAuthorityPEM {
+                    settings.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(authority))
+                }
+                if let certificate = configuration.clientCertificatePEM, let key = configuration.clientKeyPEM {
+                    settings.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
+                    settings.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+                }
+            } catch {
+                throw .configuration("the \(configuration.context.map { "context \"\($0)\"'s " } ?? "")certificates cannot be read: \(error)")
+            }
+            if configuration.insecureSkipTLSVerify { settings.certificateVerification = .none }
+            tls = settings
+        }
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)),
+            decompression: .enabled(limit: .none)))
+        limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }
+    }
+
+    deinit {
+        try? http.syncShutdown()
+    }
+
+    /// Sends `request` and returns the answer, any status. Transport failures (after retries)
+    /// and a request built wrongly throw.
+    public func send(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+        if let error = request.error { throw error }
+        var refreshed = false
+        var tries = 0
+        while true {
+            tries += 1
+            limiter?.take()
+            let response: RESTResponse
+            do {
+                response = try once(request, refresh: false)
+            } catch {
+                // client-go retries a reset or cut connection for GET only (others may have run)
+                guard request.verb == "GET", tries < Self.maximumTries, error.isTransport, !error.message.contains("timed out") else { throw error }
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            if response.status == 401, !refreshed, case .exec(let provider) = configuration.credentials {
+                refreshed = true
+                _ = try provider.credential(refresh: true)
+                continue
+            }
+            if tries < Self.maximumTries, response.status == 429 || response.status >= 500,
+               let wait = response.header("retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), wait >= 0 {
+                Thread.sleep(forTimeInterval: Double(min(wait, 60)))
+                continue
+            }
+            return response
+        }
+    }
+
+    private func once(_ request: RESTRequest, refresh: Bool) throws(KubeError) -> RESTResponse {
+        let url = configuration.server + request.target
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        headers.add(name: "Accept", value: "application/json")
+        for (name, value) in request.headers {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        if headers["Authorization"].isEmpty, let authorization = try authorization() {
+            headers.add(name: "Authorization", value: authorization)
+        }
+        let started = Date()
+        let result: HTTPClient.Response
+        do {
+            var outgoing = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: request.verb), headers: headers)
+            if let body = request.body { outgoing.body = .bytes(body) }
+            let seconds = request.timeout ?? configuration.timeout
+            let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
+            result = try http.execute(request: outgoing, deadline: deadline).wait()
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw .transport("\(request.verb) \(url): timed out")
+        } catch {
+            throw .transport("\(request.verb) \(url): \(Self.describe(error))")
+        }
+        let body = result.body.map { Array($0.readableBytesView) } ?? []
+        let response = RESTResponse(status: Int(result.status.code), headers: result.headers.map { ($0.name.lowercased(), $0.value) }, body: body)
+        for warning in result.headers["Warning"] { surface(warning) }
+        onRequest?(RequestLog(verb: request.verb, url: url, status: response.status, milliseconds: Date().timeIntervalSince(started) * 1000,
+                              requestBody: request.body, responseBody: body))
+        return response
+    }
+
+    /// The `Authorization` header the credentials give, if any.
+    func authorization() throws(KubeError) -> String? {
+        switch configuration.credentials {
+        case .none: return nil
+        case .token(let token): return "Bearer " + token
+        case .tokenFile(let path): return "Bearer " + (try token(from: path))
+        case .basic(let username, let password): return "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        case .exec(let provider):
+            let credential = try provider.credential()
+            return credential.token.map { "Bearer " + $0 }
+        }
+    }
+
+    /// A token file's token, read again when the file changes (service-account tokens rotate).
+    func token(from path: String) throws(KubeError) -> String {
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date.distantPast
+        if let cached = lock.withLock({ tokenFileCache }), cached.path == path, cached.modified == modified { return cached.token }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .configuration("the token file \(path) cannot be read") }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        lock.withLock { tokenFileCache = (path, modified, token) }
+        return token
+    }
+
+    /// Passes a `Warning: 299 - "text"` header's text on, the first time it is seen.
+    func surface(_ header: String) {
+        var text = header
+        if let quote = header.firstIndex(of: "\""), let end = header.lastIndex(of: "\""), quote < end {
+            text = String(header[header.index(after: quote)..<end]).replacingOccurrences(of: "\\\"", with: "\"")
+        }
+        let isNew = lock.withLock { warningsSeen.insert(text).inserted }
+        if isNew { onWarning?(text) }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? HTTPClientError { return String(describing: error) }
+        if let error = error as? NIOSSLError { return "TLS: \(error)" }
+        if let error = error as? BoringSSLError { return "TLS: \(error)" }
+        return String(describing: error)
+    }
+}
+
+/// A token bucket: `qps` tokens a second, at most `burst` saved up; `take` waits for one.
+final class TokenBucket: @unchecked Sendable {
+    let qps: Double
+    let burst: Double
+    private var tokens: Double
+    private var last = Date()
+    private let lock = NIOLock()
+
+    init(qps: Double, burst: Int) {
+        self.qps = max(qps, 0.001)
+        self.burst = Double(max(burst, 1))
+        tokens = self.burst
+    }
+
+    func take() {
+        let wait: Double = lock.withLock {
+            let now = Date()
+            tokens = min(burst, tokens + now.timeIntervalSince(last) * qps)
+            last = now
+            tokens -= 1
+            return tokens >= 0 ? 0 : -tokens / qps
+        }
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
+}

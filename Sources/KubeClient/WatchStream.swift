@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+
+/// One change a watch reports.
+public struct WatchEvent: Sendable, Equatable {
+    /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.
+    public var type: String
+    public var object: JSONValue
+
+    public init(type: String, object: JSONValue) {
+        self.type = type
+        self.object = object
+    }
+}
+
+/// A watch's events as they arrive: the response is read line by line on the network thread and
+/// each decoded event handed to the reader, never buffered whole. `next` blocks until an event,
+/// the end of the stream, or its deadline.
+public final class WatchStream: @unchecked Sendable {
+    enum Item {
+        case event(WatchEvent)
+        case failure(KubeError)
+        case end
+    }
+
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var finished = false
+    var task: HTTPClient.Task<Void>?
+
+    init() {}
+
+    func put(_ item: Item) {
+        condition.lock()
+        if !finished {
+            items.append(item)
+            if case .event = item {} else { finished = true }
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The next event; nil when the server ended the watch. Waits at most `timeout` seconds
+    /// (throwing a transport error that says so), or until `stop` returns true (checked every
+    /// tenth of a second; nil is returned then, and the watch is cancelled).
+    public func next(timeout: Double? = nil, stop: (() -> Bool)? = nil) throws(KubeError) -> WatchEvent? {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty {
+            if let stop, stop() {
+                condition.unlock()
+                cancel()
+                condition.lock()
+                return nil
+            }
+            let until = min(deadline ?? .distantFuture, stop == nil ? .distantFuture : Date().addingTimeInterval(0.1))
+            if !condition.wait(until: until), let deadline, Date() >= deadline {
+                throw .transport("no watch event within \(timeout ?? 0) seconds")
+            }
+        }
+        switch items.removeFirst() {
+        case .event(let event): return event
+        case .failure(let error): throw error
+        case .end:
+            items = [.end]  // stays ended
+            return nil
+        }
+    }
+
+    /// Stops the watch; `next` then returns nil.
+    public func cancel() {
+        task?.cancel()
+        put(.end)
+    }
+}
+
+/// Reads a watch response into a stream.
+final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
+    typealias Response = Void
+    let stream: WatchStream
+    private var status = 200
+    private var pending: [UInt8] = []
+
+    init(stream: WatchStream) {
+        self.stream = stream
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        status = Int(head.status.code)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        pending.append(contentsOf: buffer.readableBytesView)
+        guard status == 200 else { return task.eventLoop.makeSucceededVoidFuture() }
+        while let newline = pending.firstIndex(of: 0x0A) {
+            let line = Array(pending[..<newline])
+            pending.removeSubrange(...newline)
+            deliver(line)
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func deliver(_ line: [UInt8]) {
+        guard line.contains(where: { $0 != 0x20 && $0 != 0x0D }) else { return }
+        guard let value = try? JSONValue.parse(line), let type = value["type"]?.stringValue, let object = value["object"] else {
+            stream.put(.failure(.decoding("a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")))
+            return
+        }
+        stream.put(.event(WatchEvent(type: type, object: object)))
+    }
+
+    func didReceiveError(task: HTTPClient.Task<Void>, _ error: Error) {
+        if let error = error as? HTTPClientError, error == .cancelled { return stream.put(.end) }
+        stream.put(.failure(.transport("the watch failed: \(Transport.describe(error))")))
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
+        if status != 200 {
+            stream.put(.failure(KubeError.status(code: status, body: pending)))
+            return
+        }
+        if !pending.isEmpty { deliver(pending) }
+        stream.put(.end)
+    }
+}
+
+extension Transport {
+    /// Starts a watch request and returns its stream at once.
+    public func watch(_ request: RESTRequest) throws(KubeError) -> WatchStream {
+        if let error = request.error { throw error }
+        let url = configuration.server + request.target
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        headers.add(name: "Accept", value: "application/json")
+        for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
+        if let authorization = try authorization() { headers.add(name: "Authorization", value: authorization) }
+        let stream = WatchStream()
+        do {
+            let outgoing = try HTTPClient.Request(url: url, method: .GET, headers: headers)
+            stream.task = http.execute(request: outgoing, delegate: WatchDelegate(stream: stream))
+        } catch {
+            throw .transport("GET \(url): \(Transport.describe(error))")
+        }
+        return stream
+    }
+}
