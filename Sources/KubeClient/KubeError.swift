@@ -7,6 +7,8 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
     private enum Code: Sendable {
         case status
         case transport
+        /// The connection was reset or closed before the answer: a GET may be sent again.
+        case connectionLost
         case configuration
         case decoding
     }
@@ -26,6 +28,9 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
     /// The request did not get an answer: connection refused or reset, TLS failure, timeout.
     public static func transport(_ message: String) -> KubeError { KubeError(code: .transport, status: nil, message: message) }
 
+    /// The connection was reset or closed before an answer came.
+    static func connectionLost(_ message: String) -> KubeError { KubeError(code: .connectionLost, status: nil, message: message) }
+
     /// The kubeconfig, in-cluster files or options are wrong or missing.
     public static func configuration(_ message: String) -> KubeError { KubeError(code: .configuration, status: nil, message: message) }
 
@@ -39,7 +44,9 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
     /// The Status reason of a server failure (`NotFound`, ...), if any.
     public var reason: String? { status?.reason }
 
-    public var isTransport: Bool { code == .transport }
+    public var isTransport: Bool { code == .transport || code == .connectionLost }
+    /// Whether the connection was lost before the answer (client-go retries a GET then).
+    public var isConnectionLost: Bool { code == .connectionLost }
     public var isConfiguration: Bool { code == .configuration }
 
     private func reason(_ reason: String, or statusCode: Int) -> Bool {

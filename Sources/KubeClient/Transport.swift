@@ -54,9 +54,12 @@ public final class Transport: @unchecked Sendable {
             if configuration.insecureSkipTLSVerify { settings.certificateVerification = .none }
             tls = settings
         }
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)),
-            decompression: .enabled(limit: .none)))
+        var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)),
+                                                decompression: .enabled(limit: .none))
+        // A refused connection or failed handshake is an answer, not something to wait out: the
+        // retries are this transport's, by client-go's rules.
+        settings.connectionPool.retryConnectionEstablishment = false
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
         limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }
     }
 
@@ -78,7 +81,7 @@ public final class Transport: @unchecked Sendable {
                 response = try once(request, refresh: false)
             } catch {
                 // client-go retries a reset or cut connection for GET only (others may have run)
-                guard request.verb == "GET", tries < Self.maximumTries, error.isTransport, !error.message.contains("timed out") else { throw error }
+                guard request.verb == "GET", tries < Self.maximumTries, error.isConnectionLost else { throw error }
                 Thread.sleep(forTimeInterval: 1)
                 continue
             }
@@ -118,6 +121,7 @@ public final class Transport: @unchecked Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw .transport("\(request.verb) \(url): timed out")
         } catch {
+            if Self.isConnectionLost(error) { throw .connectionLost("\(request.verb) \(url): \(Self.describe(error))") }
             throw .transport("\(request.verb) \(url): \(Self.describe(error))")
         }
         let body = result.body.map { Array($0.readableBytesView) } ?? []
@@ -159,6 +163,14 @@ public final class Transport: @unchecked Sendable {
         }
         let isNew = lock.withLock { warningsSeen.insert(text).inserted }
         if isNew { onWarning?(text) }
+    }
+
+    /// A reset or closed connection (client-go's `IsConnectionReset` and `IsProbableEOF`).
+    static func isConnectionLost(_ error: Error) -> Bool {
+        if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+        if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) { return true }
+        if let error = error as? ChannelError, error == .eof || error == .ioOnClosedChannel { return true }
+        return false
     }
 
     static func describe(_ error: Error) -> String {

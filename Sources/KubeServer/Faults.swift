@@ -15,6 +15,9 @@ public struct Fault: Sendable {
         case dropConnection
         /// A watch that ends (its body closes) after this many events.
         case endWatch(afterEvents: Int)
+        /// A watch answered with one ERROR event, 410 Expired, as when its resourceVersion is
+        /// older than the server keeps.
+        case expireWatch
     }
 
     public var kind: Kind
@@ -35,6 +38,7 @@ public struct Fault: Sendable {
     func matches(_ request: APIRequest) -> Bool {
         guard count > 0, method == nil || method == request.method, path.isEmpty || request.path.contains(path) else { return false }
         if case .endWatch = kind { return request.flag("watch") }
+        if case .expireWatch = kind { return request.flag("watch") }
         return true
     }
 
@@ -53,6 +57,10 @@ public struct Fault: Sendable {
             var response = APIResponse.status(Status(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request"))
             if let seconds { response.headers.append(("retry-after", String(seconds))) }
             return response
+        case .expireWatch:
+            let status = Status(code: 410, reason: "Expired", message: "too old resource version: 1 (2)")
+            let line = JSONValue.object(["type": .string("ERROR"), "object": status.json]).serialized() + [0x0A]
+            return APIResponse(status: 200, headers: [("content-type", "application/json")], body: line)
         case .dropConnection, .endWatch:
             return nil
         }

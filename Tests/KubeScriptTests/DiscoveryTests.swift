@@ -1,0 +1,75 @@
+import Foundation
+import KubeAPI
+import KubeServer
+import XCTest
+@testable import KubeClient
+
+/// Discovery against the embedded server: aggregated discovery in two requests, the disk cache,
+/// kubectl's resource names, and custom resources found after the cache is refreshed.
+final class DiscoveryTests: XCTestCase {
+    var folder = ""
+    var server: HTTPServer!
+    let api = APIServer()
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-discovery-\(UUID().uuidString)").path
+        server = try HTTPServer(api, port: 0)
+        let (folder, server) = (folder, server!)
+        addTeardownBlock {
+            try? server.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    func client() throws -> KubeClient {
+        try KubeClient(ClientConfiguration(server: "http://127.0.0.1:\(server.port)"), discoveryCache: folder)
+    }
+
+    func testAggregatedDiscoveryAndTheDiskCache() throws {
+        let first = try client()
+        let resources = try first.discovery.resources()
+        XCTAssertEqual(first.discovery.requests, 2, "/api and /apis, aggregated")
+        XCTAssertEqual(resources.count, APIResource.builtIn.count)
+        let deployments = try XCTUnwrap(resources.first { $0.group == "apps" && $0.name == "deployments" })
+        XCTAssertEqual(deployments.shortNames, ["deploy"])
+        XCTAssertEqual(deployments.subresources.sorted(), ["scale", "status"])
+        XCTAssertEqual(try first.discovery.serverVersion()["gitVersion"], .string("v1.24.0+0"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/servergroups.json"))
+
+        let second = try client()
+        XCTAssertEqual(try second.discovery.resources().count, resources.count)
+        XCTAssertEqual(second.discovery.requests, 0, "read from the disk cache")
+        XCTAssertEqual(Discovery.cacheFolder(home: "/home/me", server: "https://10.0.0.1:6443"), "/home/me/.kube/cache/discovery/10.0.0.1_6443")
+    }
+
+    func testKubectlNamesResolve() throws {
+        let discovery = try client().discovery
+        for (name, expected) in [("deploy", "apps/v1 deployments"), ("po", "v1 pods"), ("deployments.apps", "apps/v1 deployments"),
+                                 ("deployment", "apps/v1 deployments"), ("Deployment", "apps/v1 deployments"), ("svc", "v1 services"),
+                                 ("cronjobs.v1.batch", "batch/v1 cronjobs"), ("ns", "v1 namespaces")] {
+            let resource = try discovery.resolve(name)
+            XCTAssertEqual("\(resource.groupVersion) \(resource.name)", expected, name)
+        }
+        XCTAssertThrowsError(try discovery.resolve("gizmos")) { error in
+            XCTAssertEqual((error as? KubeError)?.message, #"the server doesn't have a resource type "gizmos""#)
+        }
+        XCTAssertEqual(try discovery.resource(apiVersion: "batch/v1", kind: "Job").name, "jobs")
+    }
+
+    func testCustomResourcesAreFoundWhenTheCacheIsRefreshed() throws {
+        let client = try client()
+        _ = try client.discovery.resources()
+        let definitions = try client.resource(group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions")
+        _ = try definitions.create(try JSONValue.parse("""
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"widgets.example.com"},
+             "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"widgets","kind":"Widget","shortNames":["wg"]},
+              "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+            """))
+        let widgets = try client.resource(named: "wg")
+        XCTAssertEqual(widgets.resource.kind, "Widget")
+        XCTAssertEqual(widgets.namespace, "default")
+        let created = try widgets.create(try JSONValue.parse(#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"size":1}"#))
+        XCTAssertEqual(created["size"], .integer(1))
+        XCTAssertEqual(try client.resource(for: created).resource.name, "widgets")
+    }
+}

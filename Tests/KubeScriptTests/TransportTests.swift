@@ -1,0 +1,117 @@
+import Foundation
+import KubeAPI
+import KubeServer
+import XCTest
+@testable import KubeClient
+
+/// The transport against an embedded server that injects faults: Retry-After on 429 and 5xx,
+/// dropped connections (retried for GET only), HTTPS with a generated CA and client
+/// certificates, and how requests are built.
+final class TransportTests: XCTestCase {
+    func serve(_ api: APIServer = APIServer(), tls: ServerTLS? = nil) throws -> HTTPServer {
+        let server = try HTTPServer(api, port: 0, tls: tls)
+        addTeardownBlock { try? server.stop() }
+        return server
+    }
+
+    func testRetryAfterIsHonouredForEveryVerb() throws {
+        let api = APIServer()
+        let server = try serve(api)
+        let client = try KubeClient(ClientConfiguration(server: "http://127.0.0.1:\(server.port)"), discoveryCache: "")
+        let configMaps = try client.resource(named: "configmaps")
+        api.inject(Fault(.tooManyRequests(retryAfter: 0), method: "POST", count: 2))
+        XCTAssertNoThrow(try configMaps.create(.object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                                                        "metadata": .object(["name": .string("retried")])])))
+        api.inject(Fault(.serviceUnavailable(retryAfter: 0), method: "GET", count: 3))
+        XCTAssertEqual(try configMaps.get("retried")[path: "metadata", "name"], .string("retried"))
+        api.inject(Fault(.internalError, method: "GET", count: 1))
+        XCTAssertThrowsError(try configMaps.get("retried")) { error in
+            XCTAssertEqual((error as? KubeError)?.isInternalError, true, "a 500 without Retry-After is not retried")
+        }
+        api.inject(Fault(.tooManyRequests(retryAfter: 0), method: "GET", count: 20))
+        XCTAssertThrowsError(try configMaps.get("retried")) { error in
+            XCTAssertEqual((error as? KubeError)?.isTooManyRequests, true, "ten tries, then the 429 is the answer")
+        }
+    }
+
+    func testDroppedConnectionsAreRetriedForGETOnly() throws {
+        let api = APIServer()
+        let server = try serve(api)
+        let client = try KubeClient(ClientConfiguration(server: "http://127.0.0.1:\(server.port)"), discoveryCache: "")
+        let namespaces = try client.resource(named: "namespaces")
+        api.inject(Fault(.dropConnection, method: "GET", count: 1))
+        XCTAssertEqual(try namespaces.get("default")[path: "metadata", "name"], .string("default"))
+        api.inject(Fault(.dropConnection, method: "POST", count: 1))
+        XCTAssertThrowsError(try namespaces.create(.object(["apiVersion": .string("v1"), "kind": .string("Namespace"),
+                                                            "metadata": .object(["name": .string("once")])]))) { error in
+            XCTAssertEqual((error as? KubeError)?.isTransport, true, "a write may have happened: not retried")
+        }
+        let refused = try KubeClient(ClientConfiguration(server: "http://127.0.0.1:1"), discoveryCache: "")
+        XCTAssertThrowsError(try refused.send(refused.request("POST").absolutePath("/api/v1/namespaces"))) { error in
+            XCTAssertTrue(String(describing: error).hasPrefix("POST http://127.0.0.1:1/api/v1/namespaces: "), String(describing: error))
+        }
+    }
+
+    func testHTTPSWithAGeneratedAuthorityAndClientCertificates() throws {
+        let authority = try CertificateAuthority()
+        let serving = try authority.issueServer()
+        let server = try serve(APIServer(authentication: Authentication(certificates: true)),
+                               tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM,
+                                              clientCertificateAuthorityPEM: authority.certificatePEM))
+        var config = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
+        config.certificateAuthorityPEM = Array(authority.certificatePEM.utf8)
+        let admin = try authority.issueClient(user: "jane", groups: ["system:masters"])
+        config.clientCertificatePEM = Array(admin.certificatePEM.utf8)
+        config.clientKeyPEM = Array(admin.privateKeyPEM.utf8)
+        let client = try KubeClient(config, discoveryCache: "")
+        XCTAssertEqual(try client.resource(named: "namespaces").get("default")["kind"], .string("Namespace"))
+
+        let developer = try authority.issueClient(user: "bob", groups: ["developers"])
+        config.clientCertificatePEM = Array(developer.certificatePEM.utf8)
+        config.clientKeyPEM = Array(developer.privateKeyPEM.utf8)
+        XCTAssertThrowsError(try KubeClient(config, discoveryCache: "").resource(named: "pods").list()) { error in
+            XCTAssertEqual((error as? KubeError)?.isForbidden, true)
+            XCTAssertEqual((error as? KubeError)?.message,
+                           #"pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default""#)
+        }
+
+        var untrusting = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
+        untrusting.certificateAuthorityPEM = Array(try CertificateAuthority().certificatePEM.utf8)
+        XCTAssertThrowsError(try KubeClient(untrusting, discoveryCache: "").resource(named: "namespaces").list()) { error in
+            XCTAssertEqual((error as? KubeError)?.isTransport, true, "the server's certificate is not from a trusted authority")
+        }
+        untrusting.insecureSkipTLSVerify = true
+        XCTAssertThrowsError(try KubeClient(untrusting, discoveryCache: "").resource(named: "namespaces").list()) { error in
+            XCTAssertEqual((error as? KubeError)?.isUnauthorized, false)
+            XCTAssertEqual((error as? KubeError)?.isForbidden, true, "no certificate: anonymous")
+        }
+    }
+
+    func testRequestsAreBuiltInOnePlaceAndKeepTheirFirstError() {
+        let request = RESTRequest(verb: "get", group: "apps", version: "v1").namespace("shop").resource("deployments").name("web")
+            .subresource("scale").parameter("dryRun", "All").parameter("labelSelector", "app in (a,b)")
+        XCTAssertEqual(request.target, "/apis/apps/v1/namespaces/shop/deployments/web/scale?dryRun=All&labelSelector=app%20in%20%28a%2Cb%29")
+        XCTAssertEqual(RESTRequest(verb: "GET").resource("namespaces").target, "/api/v1/namespaces")
+        XCTAssertEqual(RESTRequest(verb: "GET").namespace("default").target, "/api/v1", "a namespace alone is not a path")
+        let broken = RESTRequest(verb: "GET").name("a/b").name("c").namespace("x")
+        XCTAssertEqual(broken.error?.message, "invalid resource name \"a/b\"", "the first mistake is kept")
+        XCTAssertEqual(RESTRequest(verb: "GET").namespace("a").namespace("b").error?.message, "namespace already set to \"a\", cannot change to \"b\"")
+    }
+
+    func testWarningsAreSurfacedOncePerText() throws {
+        let transport = try Transport(ClientConfiguration(server: "http://127.0.0.1:1"))
+        let seen = WarningCollector()
+        transport.onWarning = { seen.add($0) }
+        transport.surface(#"299 - "v1 ComponentStatus is deprecated in v1.19+""#)
+        transport.surface(#"299 - "v1 ComponentStatus is deprecated in v1.19+""#)
+        transport.surface(#"299 - "another""#)
+        XCTAssertEqual(seen.all, ["v1 ComponentStatus is deprecated in v1.19+", "another"])
+    }
+}
+
+final class WarningCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var texts: [String] = []
+    func add(_ text: String) { lock.withLock { texts.append(text) } }
+    var all: [String] { lock.withLock { texts } }
+}
