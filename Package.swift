@@ -78,6 +78,12 @@ let package = Package(
             dependencies: ["KubeServer", "KubeAPI"],
             path: "bench/server"
         ),
+        // A benchmark, not a test: `swift run -c release client-bench`.
+        .executableTarget(
+            name: "client-bench",
+            dependencies: ["KubeClient", "KubeAPI"],
+            path: "bench/client"
+        ),
         .testTarget(
             name: "KubeScriptTests",
             dependencies: ["KubeScript", "KubeAPI", "KubeServer", "KubeClient", "kubescript"]
