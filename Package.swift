@@ -67,10 +67,15 @@ let package = Package(
             name: "KubeScript",
             dependencies: ["CLua", "KubeAPI", .product(name: "Yams", package: "Yams")]
         ),
+        // The `k8s` Lua module's client: client-go's REST, typed, dynamic and discovery clients in Lua.
+        .target(
+            name: "KubeBindings",
+            dependencies: ["KubeScript", "KubeClient", "KubeAPI"]
+        ),
         // The `kubescript` command.
         .executableTarget(
             name: "kubescript",
-            dependencies: ["KubeScript", "KubeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KubeScript", "KubeBindings", "KubeClient", "KubeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // A benchmark, not a test: `swift run -c release server-bench`.
         .executableTarget(
@@ -86,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeScriptTests",
-            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "KubeClient", "kubescript"]
+            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "KubeClient", "KubeBindings", "kubescript"]
         ),
     ]
 )

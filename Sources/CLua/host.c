@@ -400,23 +400,29 @@ int ks_pnewtable(lua_State *L) { return protect(L, newtable_k, NULL, 0, 1); }
 /* Ctrl-C, as lua.c: the signal handler only installs a hook; the hook raises inside Lua.     */
 
 static lua_State *volatile sigint_state = NULL;
+static volatile sig_atomic_t sigint_pending = 0;
 
 static void sigint_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_sethook(L, NULL, 0, 0);
+  sigint_pending = 0;
   luaL_error(L, "interrupted!");
 }
 
 static void sigint_action(int sig) {
   int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
   signal(sig, SIG_DFL); /* a second Ctrl-C before the hook runs ends the process */
+  sigint_pending = 1;
   if (sigint_state != NULL) lua_sethook(sigint_state, sigint_hook, flag, 1);
 }
 
 void ks_sigint_begin(lua_State *L) {
   sigint_state = L;
+  sigint_pending = 0;
   signal(SIGINT, sigint_action);
 }
+
+int ks_sigint_pending(void) { return sigint_pending != 0; }
 
 void ks_sigint_end(void) {
   signal(SIGINT, SIG_DFL);

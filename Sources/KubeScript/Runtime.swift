@@ -90,6 +90,30 @@ public final class Runtime {
         try state.call(arguments: Int32(arguments.count), results: 0)
     }
 
+    /// Adds to the `k8s` module: runs `source` (a Lua chunk named `chunkName`) with a table of
+    /// `primitives` (by name) and the `k8s` table as its arguments, as the prelude is run.
+    public func extend(chunkName: String, source: String, primitives: [LuaFunction]) throws(LuaError) {
+        let base = state.top
+        defer { state.setTop(base) }
+        try state.load(source, chunkName: chunkName)
+        try state.withTape { tape throws(LuaError) in
+            let writer = LuaTapeWriter(tape)
+            try writer.beginObject(count: primitives.count)
+            for function in primitives {
+                try writer.append(string: function.name)
+                try writer.append(function: function)
+            }
+            try writer.end()
+            try state.push(tape: tape)
+        }
+        try state.getGlobal("k8s")
+        try state.call(arguments: 2, results: 0)
+    }
+
+    /// Whether Ctrl-C was pressed while Swift code runs for a script (a blocking call polls
+    /// this and returns early; "interrupted!" is then raised in Lua).
+    public static var interruptPending: Bool { ks_sigint_pending() != 0 }
+
     /// Runs `body` with Ctrl-C turned into a Lua error inside the running chunk.
     func protectedFromInterrupts<R>(_ body: () throws(LuaError) -> R) throws(LuaError) -> R {
         ks_sigint_begin(state.L)

@@ -2,7 +2,7 @@ import Glibc
 
 /// Where `k8s.log` writes: standard error, one line per message in klog's layout
 /// (`I1123 09:17:16.123456 deploy.lua:12] message`), filtered by verbosity.
-public final class ScriptLog {
+public final class ScriptLog: @unchecked Sendable {  // each line is one write(2); verbosity is set before use
     /// `-v`: debug messages are written at 1 and above; info, warnings and errors always.
     public var verbosity: Int
 

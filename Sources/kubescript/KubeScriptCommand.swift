@@ -1,5 +1,7 @@
 import ArgumentParser
 import Glibc
+import KubeBindings
+import KubeClient
 import KubeScript
 import KubeServer
 
@@ -31,13 +33,57 @@ struct KubeScriptCommand: ParsableCommand {
     }
 }
 
-/// Options every way of running Lua takes.
+/// Options every way of running Lua takes: the cluster `k8s.client()` uses by default, and logging.
 struct ScriptOptions: ParsableArguments {
-    @Option(name: .customShort("v"), help: ArgumentHelp("Log verbosity: 1 and above write k8s.log.debug.", valueName: "N"))
+    @Option(name: .customShort("v"), help: ArgumentHelp("Log verbosity: 1 and above write k8s.log.debug; 6 each request; 8 their bodies.", valueName: "N"))
     var verbosity: Int = 0
 
+    @Option(help: ArgumentHelp("The kubeconfig file (else $KUBECONFIG, else ~/.kube/config).", valueName: "PATH"))
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("The kubeconfig context to use.", valueName: "NAME"))
+    var context: String?
+
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp("The namespace k8s.client() uses by default.", valueName: "NAME"))
+    var namespace: String?
+
+    @Flag(help: "Use the embedded in-memory cluster (with its controllers) instead of a kubeconfig's.")
+    var inMemory = false
+
+    @Flag(help: "Send every write with dryRun=All: the server checks it and changes nothing.")
+    var dryRun = false
+
+    /// These options with the ones `other` sets instead.
+    func overridden(by other: ScriptOptions) -> ScriptOptions {
+        var result = self
+        if other.verbosity != 0 { result.verbosity = other.verbosity }
+        result.kubeconfig = other.kubeconfig ?? kubeconfig
+        result.context = other.context ?? context
+        result.namespace = other.namespace ?? namespace
+        result.inMemory = inMemory || other.inMemory
+        result.dryRun = dryRun || other.dryRun
+        return result
+    }
+
+    /// The in-memory cluster, kept for the life of the process.
+    nonisolated(unsafe) static var cluster: HTTPServer?
+
     func makeRuntime() throws -> Runtime {
-        try reportingLuaErrors { () throws(LuaError) in try Runtime(verbosity: verbosity) }
+        var defaults = ClientDefaults(kubeconfig: kubeconfig, context: context, namespace: namespace, dryRun: dryRun)
+        if inMemory {
+            let server = try HTTPServer(APIServer(controllers: ControllerOptions()), port: 0)
+            Self.cluster = server
+            defaults.configuration = ClientConfiguration(server: "http://127.0.0.1:\(server.port)")
+        }
+        if dryRun {
+            var note = "kubescript: --dry-run: every write is sent with dryRun=All; nothing is changed\n"
+            note.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+        }
+        return try reportingLuaErrors { () throws(LuaError) in
+            let runtime = try Runtime(verbosity: verbosity)
+            try KubeModule.install(in: runtime, defaults: defaults)
+            return runtime
+        }
     }
 }
 
@@ -55,23 +101,37 @@ func reportingLuaErrors<R>(_ body: () throws(LuaError) -> R) throws -> R {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a Lua script.",
+        usage: "kubescript run [--in-memory] [--kubeconfig PATH] [--context NAME] [-n NAME] [--dry-run] [-v N] FILE [ARGS...]",
         discussion: """
-            The script's arguments are in `arg` (arg[0] is the script) and in `...`. A first line \
-            starting with #! is skipped. The exit status is 0 on success and 1 on an error, whose \
-            traceback goes to stderr; os.exit(n) exits with n.
+            The options before FILE are kubescript's (as before `run`); everything after FILE is the \
+            script's, in `arg` (arg[0] is the script) and in `...`. A first line starting with #! is \
+            skipped. The exit status is 0 on success and 1 on an error, whose traceback goes to \
+            stderr; os.exit(n) exits with n.
             """
     )
 
-    @OptionGroup var options: ScriptOptions
+    @ParentCommand var root: KubeScriptCommand
 
-    @Argument(help: "The script to run.")
-    var file: String
-
-    @Argument(parsing: .captureForPassthrough, help: "Arguments for the script.")
-    var arguments: [String] = []
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Options, the script, and its arguments.", valueName: "FILE ARGS"))
+    var words: [String] = []
 
     func run() throws {
+        // kubescript's options come before the script's name; the rest is the script's
+        let valued: Set<String> = ["-v", "--kubeconfig", "--context", "-n", "--namespace"]
+        var index = 0
+        var optionWords: [String] = []
+        while index < words.count, words[index].hasPrefix("-"), words[index] != "-" {
+            optionWords.append(words[index])
+            if valued.contains(words[index]), index + 1 < words.count {
+                optionWords.append(words[index + 1])
+                index += 1
+            }
+            index += 1
+        }
+        guard index < words.count else { throw ValidationError("Missing expected argument '<file>'") }
+        let options = optionWords.isEmpty ? root.options : root.options.overridden(by: try ScriptOptions.parse(optionWords))
         let runtime = try options.makeRuntime()
+        let file = words[index], arguments = Array(words[(index + 1)...])
         try reportingLuaErrors { () throws(LuaError) in try runtime.run(file: file, arguments: arguments) }
     }
 }
@@ -79,10 +139,10 @@ struct Run: ParsableCommand {
 struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the interactive prompt.")
 
-    @OptionGroup var options: ScriptOptions
+    @ParentCommand var root: KubeScriptCommand
 
     func run() throws {
-        try Self.start(options)
+        try Self.start(root.options)
     }
 
     static func start(_ options: ScriptOptions) throws {

@@ -119,6 +119,9 @@ void ks_cleartraceback(lua_State *L);
  * hook runs kills the process (the handler restores the default). */
 void ks_sigint_begin(lua_State *L);
 void ks_sigint_end(void);
+/* Whether a Ctrl-C arrived that Lua has not yet raised: a blocking Swift call (a watch, a
+ * wait) polls it and returns early, so that the hook raises "interrupted!" in Lua. */
+int ks_sigint_pending(void);
 
 /* ------------------------------------------------------------------------------------------
  * Protected helpers: each returns a Lua status (LUA_OK or an error code, with the error value
