@@ -35,6 +35,15 @@ local function transportError(message)
   return setmetatable({ code = 0, reason = "", message = message, status = nil }, Error)
 end
 
+-- The error of a primitive's failure: (nil, message[, Status JSON]).
+local function failure(message, status)
+  if status then
+    local decoded = json.decode(status)
+    return statusError(decoded.code or 0, status)
+  end
+  return transportError(message)
+end
+
 local function is(reason, code)
   return function(e)
     if getmetatable(e) ~= Error then return false end
@@ -102,7 +111,7 @@ local function send(client, verb, target, body, contentType, timeout, headers)
   local encoded = body
   if type(body) == "table" then encoded = json.encode(body) end
   local status, text, responseHeaders = client._h:request(verb, target, encoded, contentType, timeout, headers)
-  if status == nil then error(transportError(text), 0) end
+  if status == nil then error(failure(text, responseHeaders), 0) end
   return status, text, responseHeaders
 end
 
@@ -298,13 +307,13 @@ end
 
 -- Watch(options) → an iterator of { type =, object = } that ends with the watch.
 function Resource:Watch(options)
-  local stream, message = self._client._h:watch(self:path() .. query(options, { watch = "true" }))
-  if not stream then error(transportError(message), 2) end
+  local stream, message, status = self._client._h:watch(self:path() .. query(options, { watch = "true" }))
+  if not stream then error(failure(message, status), 2) end
   return function()
-    local kind, object = stream:next()
+    local kind, object, status = stream:next()
     if kind == nil then
       if host.interrupted() then stream:stop() end
-      if object ~= nil then error(transportError(object), 2) end
+      if object ~= nil then error(failure(object, status), 2) end
       return nil
     end
     local event = { type = kind, object = json.decode(object) }
@@ -334,8 +343,8 @@ end
 
 -- The dynamic client -------------------------------------------------------------------------
 
-local function decodeInfo(text, message)
-  if not text then error(transportError(message), 3) end
+local function decodeInfo(text, message, status)
+  if not text then error(failure(message, status), 3) end
   return json.decode(text)
 end
 

@@ -97,6 +97,13 @@ public enum KubeModule {
         ])
     }
 
+    /// A failure's results: nil, the message, and for a server's failure its Status as JSON.
+    static func fail(_ call: inout LuaCall, _ error: KubeError) throws(LuaError) {
+        try call.results.appendNil()
+        try call.results.append(string: error.message)
+        if let status = error.status { try call.results.append(string: status.json.jsonString()) }
+    }
+
     static func json(_ resource: APIResource) -> JSONValue {
         .object([
             "group": .string(resource.group), "version": .string(resource.version), "resource": .string(resource.name),
@@ -182,8 +189,7 @@ final class ClientHandle: LuaObject {
                 }
                 try call.results.end()
             } catch let error as KubeError {
-                try call.results.appendNil()
-                try call.results.append(string: error.message)
+                try KubeModule.fail(&call, error)
             }
         },
         // watch(target) → stream | nil, message
@@ -193,8 +199,7 @@ final class ClientHandle: LuaObject {
                 let stream = try client.transport.watch(RESTRequest(verb: "GET").absolutePath(try call.string(2)))
                 try call.results.append(object: WatchHandle(stream))
             } catch let error as KubeError {
-                try call.results.appendNil()
-                try call.results.append(string: error.message)
+                try KubeModule.fail(&call, error)
             }
         },
         // resources() → JSON list | nil, message (discovery, cached)
@@ -203,8 +208,7 @@ final class ClientHandle: LuaObject {
             do {
                 try call.results.append(string: JSONValue.array(try client.discovery.resources().map(KubeModule.json)).jsonString())
             } catch let error as KubeError {
-                try call.results.appendNil()
-                try call.results.append(string: error.message)
+                try KubeModule.fail(&call, error)
             }
         },
         // resolve(name) → JSON | nil, message (kubectl's names, via discovery)
@@ -213,8 +217,7 @@ final class ClientHandle: LuaObject {
             do {
                 try call.results.append(string: KubeModule.json(try handle.client.resource(named: try call.string(2)).resource).jsonString())
             } catch let error as KubeError {
-                try call.results.appendNil()
-                try call.results.append(string: error.message)
+                try KubeModule.fail(&call, error)
             }
         },
         // kind(apiVersion, kind) → JSON | nil, message
@@ -224,8 +227,7 @@ final class ClientHandle: LuaObject {
             do {
                 try call.results.append(string: KubeModule.json(try handle.client.resource(for: object).resource).jsonString())
             } catch let error as KubeError {
-                try call.results.appendNil()
-                try call.results.append(string: error.message)
+                try KubeModule.fail(&call, error)
             }
         },
         LuaFunction("invalidate") { call in
@@ -251,8 +253,7 @@ final class WatchHandle: LuaObject {
                 try call.results.append(string: event.type)
                 try call.results.append(string: event.object.jsonString())
             } catch let error as KubeError {
-                try call.results.appendNil()
-                try call.results.append(string: error.message)
+                try KubeModule.fail(&call, error)
             }
         },
         LuaFunction("stop") { call in
