@@ -96,7 +96,8 @@ final class KubeModuleTests: XCTestCase {
             assert(marked.kind == "Deployment" and marked.metadata.deletionTimestamp, "marked, not gone")
             raises(function() deps:Delete("applied", { propagationPolicy = "Sideways" }) end, k8s.errors.IsInvalid)
             assert(#deps:DeleteCollection(nil, { labelSelector = "app=applied" }).items == 1)
-            assert(#c:CoreV1():Nodes():List().items == 1, "cluster-scoped: no namespace")
+            -- cluster-scoped: no namespace (the node appears once the controllers have run)
+            k8s.WaitFor(function() return c:CoreV1():Nodes():List() end, function(l) return #l.items == 1 end, { timeout = 5, interval = 0.1 })
             assert(c:CoreV1():Namespaces():Get("default").status.phase == "Active")
             """#)
     }
