@@ -195,6 +195,42 @@ final class KubeModuleTests: XCTestCase {
             """#, dryRun: true)
     }
 
+    /// The predicates the other tests do not reach, with what the server really answers:
+    /// Unauthorized (a wrong token), Forbidden (anonymous), BadRequest (an unknown field
+    /// selector), TooManyRequests (429 after ten tries), MethodNotSupported.
+    func testTheRemainingErrorPredicates() throws {
+        let api = APIServer(authentication: .administrator(token: "right"))
+        let guarded = try HTTPServer(api, port: 0)
+        defer { try? guarded.stop() }
+        for (token, expectation) in [("wrong", "IsUnauthorized"), (nil, "IsForbidden")] {
+            var configuration = ClientConfiguration(server: "http://127.0.0.1:\(guarded.port)")
+            if let token { configuration.credentials = .token(token) }
+            try withRuntime { runtime in
+                try KubeModule.install(in: runtime, defaults: ClientDefaults(configuration: configuration))
+                XCTAssertNoThrow(try runtime.execute("""
+                    local ok, err = pcall(function() return k8s.client():CoreV1():Pods():List() end)
+                    assert(not ok and k8s.errors.\(expectation)(err), tostring(err))
+                    assert(not k8s.errors.IsNotFound(err))
+                    """))
+            }
+        }
+        var admin = ClientConfiguration(server: "http://127.0.0.1:\(guarded.port)")
+        admin.credentials = .token("right")
+        api.inject(Fault(.tooManyRequests(retryAfter: 0), method: "GET", path: "/secrets", count: 10))
+        try withRuntime { runtime in
+            try KubeModule.install(in: runtime, defaults: ClientDefaults(configuration: admin))
+            XCTAssertNoThrow(try runtime.execute("""
+                local c = k8s.client()
+                local ok, err = pcall(function() return c:CoreV1():Pods():List { fieldSelector = "spec.color=blue" } end)
+                assert(not ok and k8s.errors.IsBadRequest(err), tostring(err))
+                ok, err = pcall(function() return c:CoreV1():Secrets():List() end)
+                assert(not ok and k8s.errors.IsTooManyRequests(err) and err.code == 429, tostring(err))
+                local result = c:RESTClient{ version = "v1" }:Verb("PUT"):Resource("namespaces"):Body({}):Do()
+                assert(k8s.errors.IsMethodNotSupported(result:Error()), tostring(result:Error()))
+                """))
+        }
+    }
+
     func testClientOptionsAreChecked() throws {
         try withRuntime { runtime in
             try KubeModule.install(in: runtime, defaults: ClientDefaults(configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)")))
