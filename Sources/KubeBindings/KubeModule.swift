@@ -13,6 +13,8 @@ public struct ClientDefaults: Sendable {
     public var configuration: ClientConfiguration?
     /// Every write is sent with `dryRun=All`.
     public var dryRun = false
+    /// Starts a fresh embedded cluster for a test (`kubescript test`); nil outside tests.
+    public var clusterFactory: (@Sendable () throws -> TestCluster)?
 
     public init(kubeconfig: String? = nil, context: String? = nil, namespace: String? = nil,
                 configuration: ClientConfiguration? = nil, dryRun: Bool = false) {
@@ -24,18 +26,41 @@ public struct ClientDefaults: Sendable {
     }
 }
 
+/// A cluster made for one test: how to reach it, and how to stop it.
+public struct TestCluster: Sendable {
+    public var configuration: ClientConfiguration
+    public var stop: @Sendable () -> Void
+
+    public init(configuration: ClientConfiguration, stop: @escaping @Sendable () -> Void) {
+        self.configuration = configuration
+        self.stop = stop
+    }
+}
+
+/// What `k8s.client()` uses now: the command line's defaults, or, while a test runs, its
+/// cluster or throw-away namespace.
+final class CurrentDefaults: @unchecked Sendable {
+    var defaults: ClientDefaults
+    init(_ defaults: ClientDefaults) { self.defaults = defaults }
+}
+
 /// The `k8s` module's client half: `k8s.client`, the REST, typed, dynamic and discovery clients,
 /// errors, `RetryOnConflict`, `WaitFor` (see docs/lua-api.md). The Lua half is
 /// `KubeModule+lua.swift`; these are its Swift primitives.
 public enum KubeModule {
     /// Adds the client to a runtime's `k8s` module.
     public static func install(in runtime: Runtime, defaults: ClientDefaults) throws(LuaError) {
+        try install(in: runtime, current: CurrentDefaults(defaults))
+    }
+
+    static func install(in runtime: Runtime, current: CurrentDefaults) throws(LuaError) {
         try runtime.state.register(ClientHandle.self)
         try runtime.state.register(WatchHandle.self)
         let log = runtime.log
         let builtIn = JSONValue.array(APIResource.builtIn.map(Self.json)).jsonString()
         try runtime.extend(chunkName: "=[k8s client]", source: luaSource, primitives: [
             LuaFunction("new") { call in
+                let defaults = current.defaults
                 let options = try call.options(1)
                 func text(_ key: String) throws(LuaError) -> String? {
                     switch options[key] {
@@ -55,7 +80,9 @@ public enum KubeModule {
                 let kubeconfig = try text("kubeconfig"), context = try text("context")
                 var configuration: ClientConfiguration
                 do {
-                    if kubeconfig == nil, context == nil, let given = defaults.configuration {
+                    if let server = try text("server") {
+                        configuration = ClientConfiguration(server: server)
+                    } else if kubeconfig == nil, context == nil, let given = defaults.configuration {
                         configuration = given
                     } else {
                         configuration = try ClientConfiguration.load(kubeconfig: kubeconfig ?? defaults.kubeconfig,
@@ -89,7 +116,7 @@ public enum KubeModule {
                 try call.results.append(string: builtIn)
             },
             LuaFunction("dryrun") { call in
-                try call.results.append(defaults.dryRun)
+                try call.results.append(current.defaults.dryRun)
             },
             LuaFunction("interrupted") { call in
                 try call.results.append(Runtime.interruptPending)

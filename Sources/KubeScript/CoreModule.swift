@@ -38,6 +38,22 @@ enum CoreModule {
                 guard seconds >= 0, seconds.isFinite else { throw call.argumentError(1, "seconds must be a finite number ≥ 0") }
                 sleep(seconds: seconds)
             },
+            LuaFunction("readdir") { call in
+                let path = try call.string(1)
+                var names: [String] = []
+                guard let directory = opendir(path) else {
+                    throw LuaError("cannot read the folder \(path): \(String(cString: strerror(errno)))")
+                }
+                defer { closedir(directory) }
+                while let entry = readdir(directory) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if name != "." && name != ".." { names.append(name) }
+                }
+                names.sort()
+                try call.results.beginArray(count: names.count)
+                for name in names { try call.results.append(string: name) }
+                try call.results.end()
+            },
             LuaFunction("logenabled") { call in
                 try call.results.append(log.enabled(try call.string(1)))
             },

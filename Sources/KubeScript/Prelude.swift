@@ -29,6 +29,8 @@ k8s.yaml = {
   decode = host["yaml.decode"], decodeAll = host["yaml.decodeAll"],
 }
 k8s.sleep = host.sleep
+-- k8s.readdir(path): the names in a folder, sorted (without . and ..).
+k8s.readdir = host.readdir
 
 -- k8s.log.<level>(...): arguments joined by spaces as print does, tables as JSON.
 local function render(v)

@@ -92,7 +92,9 @@ public final class Runtime {
 
     /// Adds to the `k8s` module: runs `source` (a Lua chunk named `chunkName`) with a table of
     /// `primitives` (by name) and the `k8s` table as its arguments, as the prelude is run.
-    public func extend(chunkName: String, source: String, primitives: [LuaFunction]) throws(LuaError) {
+    /// Returns a reference to what the chunk returns (nil when it returns nothing).
+    @discardableResult
+    public func extend(chunkName: String, source: String, primitives: [LuaFunction]) throws(LuaError) -> LuaRef? {
         let base = state.top
         defer { state.setTop(base) }
         try state.load(source, chunkName: chunkName)
@@ -107,7 +109,19 @@ public final class Runtime {
             try state.push(tape: tape)
         }
         try state.getGlobal("k8s")
-        try state.call(arguments: 2, results: 0)
+        try state.call(arguments: 2, results: 1)
+        if lua_type(state.L, -1) == LUA_TNIL { return nil }
+        return try state.ref()
+    }
+
+    /// Calls the function `function` refers to with data arguments, as a chunk runs: Ctrl-C
+    /// raises "interrupted!" inside it.
+    public func call(_ function: LuaRef, _ arguments: LuaValue...) throws(LuaError) {
+        let base = state.top
+        defer { state.setTop(base) }
+        try function.push()
+        for argument in arguments { try state.push(argument) }
+        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: Int32(arguments.count), results: 0) }
     }
 
     /// Whether Ctrl-C was pressed while Swift code runs for a script (a blocking call polls
