@@ -26,6 +26,8 @@ let package = Package(
             name: "CLua",
             linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
         ),
+        // Line editing for the REPL: Debian's libedit (readline-compatible API).
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
         // JSON values, the JSON parser, the YAML reader, Status, selectors.
         .target(name: "KubeAPI", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -75,7 +77,8 @@ let package = Package(
         // The `kubescript` command.
         .executableTarget(
             name: "kubescript",
-            dependencies: ["KubeScript", "KubeBindings", "KubeClient", "KubeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KubeScript", "KubeBindings", "KubeClient", "KubeServer", "CEditLine",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // A benchmark, not a test: `swift run -c release server-bench`.
         .executableTarget(

@@ -605,5 +605,130 @@ function Client:WaitForCondition(object, condition, options)
   end
   return current
 end
+-- Printing: k8s.format(x, "yaml"|"json"|"table") and k8s.print(x, format) -----------------
+
+local function age(timestamp)
+  if type(timestamp) ~= "string" then return "<unknown>" end
+  local y, mo, d, h, mi, s = timestamp:match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)")
+  if not y then return "<unknown>" end
+  local now = os.time()
+  local utcNow = os.time(os.date("!*t", now))
+  local then_ = os.time { year = tonumber(y), month = tonumber(mo), day = tonumber(d), hour = tonumber(h), min = tonumber(mi), sec = tonumber(s) }
+  local seconds = math.max(0, now - (then_ + (now - utcNow)))
+  if seconds < 120 then return seconds .. "s" end
+  local minutes = seconds // 60
+  if minutes < 10 then return ("%dm%ds"):format(minutes, seconds % 60) end
+  if minutes < 180 then return minutes .. "m" end
+  local hours = minutes // 60
+  if hours < 8 then return ("%dh%dm"):format(hours, minutes % 60) end
+  if hours < 48 then return hours .. "h" end
+  local days = hours // 24
+  if days < 8 then return ("%dd%dh"):format(days, hours % 24) end
+  if days < 730 then return days .. "d" end
+  return (days // 365) .. "y"
+end
+
+local function count(t) local n = 0 for _ in pairs(t or {}) do n = n + 1 end return n end
+
+-- kubectl's usual columns per kind (after NAME, before AGE).
+local columns = {
+  Pod = { { "READY", function(o)
+      local ready, total = 0, 0
+      for _, s in ipairs(o.status and o.status.containerStatuses or {}) do total = total + 1; if s.ready then ready = ready + 1 end end
+      if total == 0 then total = #(o.spec and o.spec.containers or {}) end
+      return ready .. "/" .. total
+    end },
+    { "STATUS", function(o) return o.metadata.deletionTimestamp and "Terminating" or (o.status and o.status.phase or "") end },
+    { "RESTARTS", function(o)
+      local n = 0
+      for _, s in ipairs(o.status and o.status.containerStatuses or {}) do n = n + (s.restartCount or 0) end
+      return tostring(n)
+    end } },
+  Deployment = { { "READY", function(o) return ("%d/%d"):format(o.status and o.status.readyReplicas or 0, o.spec and o.spec.replicas or 1) end },
+    { "UP-TO-DATE", function(o) return tostring(o.status and o.status.updatedReplicas or 0) end },
+    { "AVAILABLE", function(o) return tostring(o.status and o.status.availableReplicas or 0) end } },
+  ReplicaSet = { { "DESIRED", function(o) return tostring(o.spec and o.spec.replicas or 1) end },
+    { "CURRENT", function(o) return tostring(o.status and o.status.replicas or 0) end },
+    { "READY", function(o) return tostring(o.status and o.status.readyReplicas or 0) end } },
+  Service = { { "TYPE", function(o) return o.spec and o.spec.type or "ClusterIP" end },
+    { "CLUSTER-IP", function(o) return o.spec and o.spec.clusterIP or "<none>" end },
+    { "PORT(S)", function(o)
+      local ports = {}
+      for _, p in ipairs(o.spec and o.spec.ports or {}) do ports[#ports + 1] = ("%s/%s"):format(p.port, p.protocol or "TCP") end
+      return #ports > 0 and table.concat(ports, ",") or "<none>"
+    end } },
+  Namespace = { { "STATUS", function(o) return o.status and o.status.phase or "" end } },
+  Node = { { "STATUS", function(o)
+      for _, c in ipairs(o.status and o.status.conditions or {}) do if c.type == "Ready" then return c.status == "True" and "Ready" or "NotReady" end end
+      return "Unknown"
+    end },
+    { "VERSION", function(o) return o.status and o.status.nodeInfo and o.status.nodeInfo.kubeletVersion or "" end } },
+  ConfigMap = { { "DATA", function(o) return tostring(count(o.data) + count(o.binaryData)) end } },
+  Secret = { { "TYPE", function(o) return o.type or "Opaque" end }, { "DATA", function(o) return tostring(count(o.data)) end } },
+  Job = { { "COMPLETIONS", function(o) return ("%d/%d"):format(o.status and o.status.succeeded or 0, o.spec and o.spec.completions or 1) end } },
+}
+
+-- The objects of a list (or a list of objects), their kind, and whether they span namespaces.
+local function objectsOf(x)
+  if type(x) ~= "table" then return nil end
+  local items, kind = nil, nil
+  if type(x.items) == "table" and type(x.kind) == "string" and x.kind:match("List$") then
+    items, kind = x.items, x.kind:gsub("List$", "")
+  elseif #x > 0 and type(x[1]) == "table" and type(x[1].metadata) == "table" then
+    items, kind = x, x[1].kind
+  elseif type(x.metadata) == "table" and type(x.kind) == "string" and x.kind ~= "Status" then
+    items, kind = { x }, x.kind
+  end
+  return items, kind
+end
+
+function k8s.format(x, format)
+  format = format or "yaml"
+  if format == "json" then return k8s.json.encode(x, { indent = 2 }) end
+  if format == "yaml" then return k8s.yaml.encode(x) end
+  if format ~= "table" then error(("unknown format %q (yaml, json or table)"):format(tostring(format)), 2) end
+  local items, kind = objectsOf(x)
+  if not items then error("a table needs a list of objects or an object", 2) end
+  local namespaces = {}
+  for _, o in ipairs(items) do if o.metadata.namespace then namespaces[o.metadata.namespace] = true end end
+  local spans = count(namespaces) > 1
+  local header = {}
+  if spans then header[#header + 1] = "NAMESPACE" end
+  header[#header + 1] = "NAME"
+  local extra = columns[kind] or {}
+  for _, column in ipairs(extra) do header[#header + 1] = column[1] end
+  header[#header + 1] = "AGE"
+  local rows = { header }
+  for _, o in ipairs(items) do
+    local row = {}
+    if spans then row[#row + 1] = o.metadata.namespace or "" end
+    row[#row + 1] = o.metadata.name or ""
+    for _, column in ipairs(extra) do
+      local ok, value = pcall(column[2], o)
+      row[#row + 1] = ok and tostring(value) or ""
+    end
+    row[#row + 1] = age(o.metadata.creationTimestamp)
+    rows[#rows + 1] = row
+  end
+  if #items == 0 then return "No resources found." end
+  local widths = {}
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, utf8.len(cell) or #cell) end
+  end
+  local lines = {}
+  for _, row in ipairs(rows) do
+    local cells = {}
+    for i, cell in ipairs(row) do cells[i] = i < #row and (cell .. (" "):rep(widths[i] - (utf8.len(cell) or #cell) + 3)) or cell end
+    lines[#lines + 1] = table.concat(cells)
+  end
+  return table.concat(lines, "\n")
+end
+
+-- k8s.print(x [, "yaml"|"json"|"table"]): lists of objects as a table by default, else YAML.
+function k8s.print(x, format)
+  if format == nil then format = objectsOf(x) and type(x) == "table" and (x.items or #x > 0) and "table" or "yaml" end
+  if type(x) ~= "table" and format == "yaml" then print(tostring(x)) return end
+  print((k8s.format(x, format):gsub("\n$", "")))
+end
 """#
 }

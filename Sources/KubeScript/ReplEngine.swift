@@ -16,6 +16,8 @@ public final class ReplEngine {
 
     public let runtime: Runtime
     private var pending: [String] = []
+    /// Renders results instead of the prelude's `show` (the prompt's tables and colours).
+    public var show: LuaRef?
 
     public init(runtime: Runtime) {
         self.runtime = runtime
@@ -45,9 +47,13 @@ public final class ReplEngine {
             try runtime.protectedFromInterrupts { () throws(LuaError) in try state.call() }
             let count = state.top - base
             guard count > 0 else { return .output("") }
-            try runtime.internals.push()
-            try state.getField("show", in: -1)
-            ks_remove(state.L, -2)
+            if let show {
+                try show.push()
+            } else {
+                try runtime.internals.push()
+                try state.getField("show", in: -1)
+                ks_remove(state.L, -2)
+            }
             ks_insert(state.L, base + 1)
             try state.call(arguments: count, results: 1)
             return .output(state.string(at: -1))

@@ -114,14 +114,18 @@ public final class Runtime {
         return try state.ref()
     }
 
-    /// Calls the function `function` refers to with data arguments, as a chunk runs: Ctrl-C
-    /// raises "interrupted!" inside it.
-    public func call(_ function: LuaRef, _ arguments: LuaValue...) throws(LuaError) {
+    /// Calls the function `function` refers to with data arguments, as a chunk runs (Ctrl-C
+    /// raises "interrupted!" inside it), and returns its results as data.
+    @discardableResult
+    public func call(_ function: LuaRef, _ arguments: LuaValue...) throws(LuaError) -> [LuaValue] {
         let base = state.top
         defer { state.setTop(base) }
         try function.push()
         for argument in arguments { try state.push(argument) }
-        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: Int32(arguments.count), results: 0) }
+        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: Int32(arguments.count), results: nil) }
+        var results: [LuaValue] = []
+        for index in (base + 1)...max(base + 1, state.top) where index <= state.top { results.append(try state.value(at: index)) }
+        return results
     }
 
     /// Whether Ctrl-C was pressed while Swift code runs for a script (a blocking call polls

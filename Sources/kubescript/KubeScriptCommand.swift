@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import KubeBindings
 import KubeClient
@@ -146,20 +147,36 @@ struct Repl: ParsableCommand {
     }
 
     static func start(_ options: ScriptOptions) throws {
-        let engine = ReplEngine(runtime: try options.makeRuntime())
+        let runtime = try options.makeRuntime()
+        let engine = ReplEngine(runtime: runtime)
         let interactive = isatty(0) != 0
-        if interactive { print("kubescript \(KubeScriptVersion.string) (Lua 5.4) — Ctrl-D to exit") }
+        let support = try reportingLuaErrors { () throws(LuaError) in try ReplSupport(runtime: runtime, colour: isatty(1) != 0) }
+        engine.show = try? support.show()
+        let editor = interactive ? LineEditor(support: support) : nil
+        if interactive { print("kubescript \(KubeScriptVersion.string) (Lua 5.4) — .help for help, Ctrl-D to exit") }
+        let greeting = support.start()
+        if interactive || !greeting.hasPrefix("no cluster") { if !greeting.isEmpty { print(greeting) } }
+        defer { editor?.close() }
         while true {
-            if interactive {
-                print(engine.isContinuing ? ">> " : "> ", terminator: "")
-                fflush(nil)
+            let prompt = engine.isContinuing ? ">> " : "> "
+            let line: String
+            if let editor {
+                guard let read = editor.read(prompt: prompt) else { break }
+                line = read
+            } else {
+                guard let read = readLine() else { break }
+                line = read
             }
-            guard let line = readLine() else { break }
+            if !engine.isContinuing, let output = support.command(line.trimmingCharacters(in: .whitespaces)) {
+                print(output)
+                continue
+            }
             switch engine.feed(line) {
             case .incomplete: continue
             case .output(let text): if !text.isEmpty { print(text) }
             case .error(let message): print(message)
             }
+            fflush(nil)
         }
         if interactive { print() }
     }

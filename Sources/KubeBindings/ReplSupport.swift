@@ -1,0 +1,234 @@
+import KubeScript
+
+/// What the interactive prompt adds to the `k8s` module: a client `c` for the current context,
+/// the dot commands (`.context`, `.ns`, `.help`), Tab completion (globals, fields, methods, and
+/// resource names from the cluster), and how results print (lists of objects as kubectl's
+/// tables, other data as YAML, coloured on a terminal).
+public final class ReplSupport {
+    let runtime: Runtime
+    let functions: LuaRef
+
+    /// Installs the prompt's helpers in a runtime that has the client module.
+    public init(runtime: Runtime, colour: Bool) throws(LuaError) {
+        self.runtime = runtime
+        guard let functions = try runtime.extend(chunkName: "=[kubescript repl]", source: Self.luaSource, primitives: [
+            LuaFunction("colour") { call in try call.results.append(colour) },
+        ]) else { throw LuaError("the prompt's helpers did not load") }
+        self.functions = functions
+    }
+
+    private func field(_ name: String) throws(LuaError) -> LuaRef {
+        let state = runtime.state
+        let base = state.top
+        defer { state.setTop(base) }
+        try functions.push()
+        try state.getField(name, in: -1)
+        return try state.ref()
+    }
+
+    /// The function the REPL engine shows results with.
+    public func show() throws(LuaError) -> LuaRef { try field("show") }
+
+    /// Makes `c`; returns a line to print (which cluster, or why there is none).
+    public func start() -> String {
+        (try? field("start")).flatMap { try? runtime.call($0) }?.first.flatMap { if case .string(let s) = $0 { return s } else { return nil } } ?? ""
+    }
+
+    /// Runs a dot command (`.help`, `.ns NAME`, `.context NAME`); nil when `line` is not one.
+    public func command(_ line: String) -> String? {
+        guard line.hasPrefix("."), let function = try? field("command") else { return nil }
+        do {
+            guard case .string(let output)? = try runtime.call(function, .string(line)).first else { return nil }
+            return output
+        } catch {
+            return error.message
+        }
+    }
+
+    /// The candidates for `word`, the end of `line` (the line up to the cursor).
+    public func complete(line: String, word: String) -> [String] {
+        guard let function = try? field("complete"), case .array(let items)? = try? runtime.call(function, .string(line), .string(word)).first
+        else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
+
+    static let luaSource = #"""
+local host, k8s = ...
+local support = {}
+
+local keywords = { "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
+                   "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while" }
+
+local function isObjectList(v)
+  if type(v) ~= "table" then return false end
+  if type(v.items) == "table" and type(v.kind) == "string" and v.kind:match("List$") then return true end
+  return #v > 0 and type(v[1]) == "table" and type(v[1].metadata) == "table" and type(v[1].kind) == "string"
+end
+
+local function colourYAML(text)
+  if not host.colour() then return text end
+  return (text:gsub("([^\n]*)", function(line)
+    local indent, dash, key, rest = line:match("^(%s*)(%-? ?)([^:%s][^:]*):(.*)$")
+    if not key or key:find("[\"']") then return line end
+    return indent .. dash .. "\27[36m" .. key .. "\27[0m:" .. rest
+  end))
+end
+
+-- What the prompt shows for each value.
+function support.show(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    local text
+    if getmetatable(v) == k8s.errors.Error then
+      text = "error: " .. tostring(v)
+    elseif isObjectList(v) then
+      text = k8s.format(v, "table")
+    elseif type(v) == "table" then
+      local ok, s = pcall(k8s.yaml.encode, v)
+      text = ok and colourYAML((s:gsub("\n$", ""))) or tostring(v)
+    elseif type(v) == "string" then
+      text = v
+    else
+      text = tostring(v)
+    end
+    out[#out + 1] = text
+  end
+  return table.concat(out, "\n")
+end
+
+local context
+
+function support.start(options)
+  local ok, c = pcall(k8s.client, options)
+  if not ok then
+    _G.c = nil
+    return "no cluster (" .. tostring(c) .. "): k8s.client{...} or .context NAME to connect"
+  end
+  _G.c = c
+  return ("c = k8s.client()  -- %s, namespace %s"):format(c:Server(), c:Namespace())
+end
+
+local help = [[
+c                       the client for the current context (c:AppsV1():Deployments(), c:Get("po", name), ...)
+.context NAME           a client for another kubeconfig context
+.ns NAME                the same context, another namespace
+.help                   this help
+k8s.print(x [, fmt])    print as "table", "yaml" or "json"
+Tab completes names, fields, methods and, in c:Get("kind", "..."), the cluster's object names.
+Ctrl-C stops what runs (a watch, a wait); Ctrl-D exits.]]
+
+function support.command(line)
+  local name, argument = line:match("^%.(%a+)%s*(.-)%s*$")
+  if name == "help" then return help end
+  if name == "context" then
+    if argument == "" then return "usage: .context NAME" end
+    context = argument
+    return support.start { context = argument }
+  end
+  if name == "ns" then
+    if argument == "" then return _G.c and ("namespace " .. _G.c:Namespace()) or "no client" end
+    return support.start { context = context, namespace = argument }
+  end
+  return ("unknown command .%s (.help lists them)"):format(tostring(name))
+end
+
+-- Evaluates a chain such as `c:AppsV1()` or `k8s.errors`: names, `.field`, and calls without
+-- arguments; nothing else, so that Tab never runs code with effects beyond such getters.
+local function evaluate(expression)
+  local value
+  local rest = expression
+  local first = rest:match("^[%a_][%w_]*")
+  if not first then return nil end
+  value = _G[first]
+  rest = rest:sub(#first + 1)
+  while rest ~= "" do
+    local sep, name, call = rest:match("^([%.:])([%a_][%w_]*)(%(?%)?)")
+    if not sep then return nil end
+    rest = rest:sub(#sep + #name + #call + 1)
+    if value == nil then return nil end
+    local ok, field = pcall(function() return value[name] end)
+    if not ok then return nil end
+    if call == "()" then
+      if type(field) ~= "function" then return nil end
+      local ok2, result
+      if sep == ":" then ok2, result = pcall(field, value) else ok2, result = pcall(field) end
+      if not ok2 then return nil end
+      value = result
+    elseif call == "" then
+      if sep == ":" then return nil end
+      value = field
+    else
+      return nil
+    end
+  end
+  return value
+end
+
+local function keysOf(value, methodsOnly)
+  local keys, seen = {}, {}
+  local function add(t)
+    for k, v in pairs(t) do
+      if type(k) == "string" and not seen[k] and not k:match("^_") and (not methodsOnly or type(v) == "function") then
+        seen[k] = true; keys[#keys + 1] = k
+      end
+    end
+  end
+  local depth = 0
+  while value ~= nil and depth < 5 do
+    if type(value) == "table" then add(value) end
+    local mt = getmetatable(value)
+    if type(mt) ~= "table" or type(mt.__index) ~= "table" then break end
+    value = mt.__index
+    depth = depth + 1
+  end
+  return keys
+end
+
+local function matching(list, word)
+  local out = {}
+  for _, s in ipairs(list) do if s:sub(1, #word) == word then out[#out + 1] = s end end
+  table.sort(out)
+  return out
+end
+
+function support.complete(line, word)
+  -- object names: c:Get("deploy", "we  or  deployments:Get("we
+  local receiver, kind, partial = line:match("([%w_%.:%(%)]+):Get%(%s*[\"']([^\"']+)[\"']%s*,%s*[\"']([^\"']*)$")
+  local names = {}
+  local ok = false
+  if receiver then
+    local client = evaluate(receiver)
+    if client then ok, names = pcall(function()
+      local out = {}
+      for _, o in ipairs(client:List(kind).items) do out[#out + 1] = o.metadata.name end
+      return out
+    end) end
+  else
+    receiver, partial = line:match("([%w_%.:%(%)]+):Get%(%s*[\"']([^\"']*)$")
+    if receiver then
+      local resource = evaluate(receiver)
+      if resource and resource.List then ok, names = pcall(function()
+        local out = {}
+        for _, o in ipairs(resource:List().items) do out[#out + 1] = o.metadata.name end
+        return out
+      end) end
+    end
+  end
+  if receiver then return ok and matching(names, word) or {} end
+
+  local prefix = line:sub(1, #line - #word)
+  local expression, separator = prefix:match("([%a_][%w_%.:%(%)]*)([%.:])$")
+  if expression then
+    local value = evaluate(expression)
+    if value == nil then return {} end
+    return matching(keysOf(value, separator == ":"), word)
+  end
+  local candidates = keysOf(_G)
+  for _, k in ipairs(keywords) do candidates[#candidates + 1] = k end
+  return matching(candidates, word)
+end
+
+return support
+"""#
+}

@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+
+/// The interactive prompt in a real terminal: tmux runs `kubescript --in-memory`, the test sends
+/// keys and reads the screen. Multi-line input, a table printed as YAML, Tab completion of a
+/// method and of an object's name, history recall, Ctrl-C stopping a watch, the dot commands,
+/// errors as one line.
+final class ReplTests: XCTestCase {
+    var session = ""
+    var home = ""
+
+    override func setUpWithError() throws {
+        let tmux = try peerProgram("/usr/bin/tmux")
+        session = "kubescript-repl-\(UUID().uuidString.prefix(8))"
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-repl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("kubescript").path
+        let started = try runProgram(tmux, ["new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+                                            "env HOME=\(home) KUBECONFIG= TERM=xterm \(executable) --in-memory; sleep 30"])
+        XCTAssertEqual(started.status, 0, started.stderr)
+        let (session, home) = (session, home)
+        addTeardownBlock {
+            _ = try? runProgram(tmux, ["kill-session", "-t", session])
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        try waitForScreen(containing: "c = k8s.client()")
+    }
+
+    func keys(_ keys: String...) throws {
+        _ = try runProgram("/usr/bin/tmux", ["send-keys", "-t", session] + keys)
+    }
+
+    func type(_ text: String) throws {
+        _ = try runProgram("/usr/bin/tmux", ["send-keys", "-t", session, "-l", text])
+    }
+
+    var screen: String {
+        (try? runProgram("/usr/bin/tmux", ["capture-pane", "-p", "-J", "-t", session, "-S", "-200"]).stdout) ?? ""
+    }
+
+    @discardableResult
+    func waitForScreen(containing text: String, timeout: Double = 10, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var current = screen
+        while !current.contains(text) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            current = screen
+        }
+        XCTAssertTrue(current.contains(text), "the screen lacks \"\(text)\":\n\(current)", file: file, line: line)
+        return current
+    }
+
+    func testThePromptEditsCompletesPrintsAndStops() throws {
+        // multi-line input, and a table printed as YAML
+        try type("x = { name = 'web',"); try keys("Enter")
+        try waitForScreen(containing: ">> ")
+        try type("ports = { 80, 443 } }"); try keys("Enter")
+        try type("x"); try keys("Enter")
+        try waitForScreen(containing: "name: web\nports:\n- 80\n- 443\n")
+
+        // Tab completes a method, then an object's name from the cluster
+        try type("c:AppsV1():Dep"); try keys("Tab")
+        try waitForScreen(containing: "> c:AppsV1():Deployments")
+        try type(#"():Create{apiVersion="apps/v1",kind="Deployment",metadata={name="frontend"},spec={selector={matchLabels={a="b"}},template={metadata={labels={a="b"}},spec={containers={{name="c",image="nginx"}}}}}}.metadata.uid ~= nil"#)
+        try keys("Enter")
+        try waitForScreen(containing: "\ntrue\n")
+        try type(#"c:Get("deploy", "fr"#); try keys("Tab")
+        try waitForScreen(containing: #"> c:Get("deploy", "frontend"#)
+        try type(#"").spec.replicas"#); try keys("Enter")
+        try waitForScreen(containing: "spec.replicas\n1\n")
+
+        // history: Up recalls the last line
+        try keys("Up")
+        try waitForScreen(containing: "spec.replicas\n1\n> c:Get(\"deploy\", \"frontend\").spec.replicas")
+        try keys("C-u")
+
+        // lists of objects print as kubectl's tables; errors as one line with the reason
+        try type("c:CoreV1():Namespaces():List()"); try keys("Enter")
+        try waitForScreen(containing: "NAME              STATUS   AGE\ndefault           Active   ")
+        try type(#"c:Get("deploy", "nothing")"#); try keys("Enter")
+        try waitForScreen(containing: #"deployments.apps "nothing" not found (NotFound)"#)
+
+        // Ctrl-C stops a watch and the prompt comes back
+        try type("for ev in c:CoreV1():Pods():Watch() do print(ev.type) end"); try keys("Enter")
+        Thread.sleep(forTimeInterval: 1)
+        try keys("C-c")
+        try waitForScreen(containing: "interrupted!")
+        try type("6 * 7"); try keys("Enter")
+        try waitForScreen(containing: "\n42\n")
+
+        // dot commands
+        try type(".ns kube-system"); try keys("Enter")
+        try waitForScreen(containing: "namespace kube-system")
+        try type(".help"); try keys("Enter")
+        try waitForScreen(containing: ".context NAME")
+
+        // Ctrl-D ends the session and the history is kept
+        try keys("C-d")
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: home + "/.kubescript_history") && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let history = try String(contentsOfFile: home + "/.kubescript_history", encoding: .utf8)
+        XCTAssertTrue(history.contains("6 * 7") || history.contains("6\\040*\\0407"), history)
+    }
+}
