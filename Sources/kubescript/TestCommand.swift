@@ -31,9 +31,15 @@ struct TestCommand: ParsableCommand {
     @Argument(help: "Test files, or folders to search for *_test.lua files.")
     var paths: [String] = []
 
+    /// The root command's options, which share these names (ArgumentParser may give a value to
+    /// either).
+    @ParentCommand var root: KubeScriptCommand
+
     func run() throws {
         let files = TestRunner.files(in: paths)
         guard !files.isEmpty else { throw ValidationError("no *_test.lua files under \(paths.isEmpty ? "." : paths.joined(separator: " "))") }
+        let kubeconfig = self.kubeconfig ?? root.options.kubeconfig, context = self.context ?? root.options.context
+        let verbosity = self.verbosity != 0 ? self.verbosity : root.options.verbosity
         var defaults = ClientDefaults(kubeconfig: kubeconfig, context: context)
         if kubeconfig == nil && context == nil {
             defaults.clusterFactory = {

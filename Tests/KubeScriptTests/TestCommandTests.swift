@@ -10,10 +10,11 @@ final class TestCommandTests: XCTestCase {
         return try runProgram(executable, ["test"] + arguments, environment: ["KUBECONFIG": ""], timeout: 180)
     }
 
-    func testTheShippedLibraryAndTheExampleLibraryPass() throws {
-        let result = try kubescriptTest([repositoryRoot + "/scripts/lib/tests", repositoryRoot + "/scripts/examples/canary/tests"])
+    func testTheShippedLibraryTheExampleLibraryAndTheProjectsLuaTestsPass() throws {
+        let result = try kubescriptTest([repositoryRoot + "/scripts/lib/tests", repositoryRoot + "/scripts/examples/canary/tests",
+                                         repositoryRoot + "/Tests/Lua"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.hasSuffix("14 passed, 0 failed\n"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("19 passed, 0 failed\n"), result.stdout)
         XCTAssertFalse(result.stdout.contains("FAIL"), result.stdout)
     }
 
@@ -46,5 +47,34 @@ final class TestCommandTests: XCTestCase {
         XCTAssertTrue(out.contains("PASS  \(folder)/sample_test.lua: and a fresh one"), out)
         XCTAssertTrue(out.contains("sample_test.lua:11: expected an error, but none was raised"), out)
         XCTAssertTrue(out.hasSuffix("2 passed, 3 failed\n"), out)
+    }
+
+    /// With a kubeconfig, tests share that cluster: each runs in its own throw-away namespace,
+    /// which is `k8s.client()`'s namespace during the test and is deleted afterwards.
+    func testARealClusterGetsThrowAwayNamespaces() throws {
+        let cluster = try ServedCluster(self, arguments: ["--pod-start-delay", "0.1"])
+        let file = try cluster.file("namespace_test.lua", """
+            test("runs in its own namespace", function(t, c)
+              t:ok(c:Namespace():match("^kubescript%-test%-"), c:Namespace())
+              t:eq(k8s.client():Namespace(), c:Namespace())
+              c:CoreV1():ConfigMaps():Create { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "left-behind" } }
+            end)
+            test("and the next one in another", function(t, c)
+              t:eq(#c:CoreV1():ConfigMaps():List { fieldSelector = "metadata.name=left-behind" }.items, 0)
+            end)
+
+            """)
+        let result = try kubescriptTest(["--kubeconfig", cluster.kubeconfig, file])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.hasSuffix("2 passed, 0 failed\n"), result.stdout)
+        let deadline = Date().addingTimeInterval(10)
+        var left = ""
+        repeat {
+            let data = try Data(contentsOf: try XCTUnwrap(URL(string: cluster.address + "/api/v1/namespaces")))
+            left = String(decoding: data, as: UTF8.self)
+            if !left.contains("kubescript-test-") { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
+        XCTAssertFalse(left.contains("kubescript-test-"), "the throw-away namespaces are gone")
     }
 }
