@@ -353,22 +353,18 @@ function Client:Resource(gvr)
   if type(gvr) ~= "table" or type(gvr.resource) ~= "string" then error("bad argument #1 to 'Resource' (GroupVersionResource expected)", 2) end
   local group, version = gvr.group or "", gvr.version or "v1"
   local key = group .. "/" .. version .. "/" .. gvr.resource
+  local function find(list)
+    for _, candidate in ipairs(list) do
+      if candidate.group == group and candidate.version == version and candidate.resource == gvr.resource then return candidate end
+    end
+  end
   local info = self._resources[key]
   if not info then
-    for _, candidate in ipairs(k8s.builtin) do
-      if candidate.group == group and candidate.version == version and candidate.resource == gvr.resource then info = candidate end
-    end
+    -- built in, else what discovery knows, else what it knows once refreshed
+    info = find(k8s.builtin) or find(decodeInfo(self._h:resources()))
     if not info then
-      local list = decodeInfo(self._h:resources())
-      for _, candidate in ipairs(list) do
-        if candidate.group == group and candidate.version == version and candidate.resource == gvr.resource then info = candidate end
-      end
-      if not info then
-        self._h:invalidate()
-        for _, candidate in ipairs(decodeInfo(self._h:resources())) do
-          if candidate.group == group and candidate.version == version and candidate.resource == gvr.resource then info = candidate end
-        end
-      end
+      self._h:invalidate()
+      info = find(decodeInfo(self._h:resources()))
     end
     if not info then
       -- unknown to discovery: assume namespaced, as a dynamic client does not check
@@ -682,10 +678,15 @@ local function objectsOf(x)
   return items, kind
 end
 
+-- k8s.format(x [, "yaml"|"json"|"table"]) → the text, and the format used: without one, lists
+-- of objects as a table, anything else as YAML.
 function k8s.format(x, format)
-  format = format or "yaml"
-  if format == "json" then return k8s.json.encode(x, { indent = 2 }) end
-  if format == "yaml" then return k8s.yaml.encode(x) end
+  if format == nil then
+    local items = objectsOf(x)
+    format = items and (x.items or #x > 0) and "table" or "yaml"
+  end
+  if format == "json" then return k8s.json.encode(x, { indent = 2 }), format end
+  if format == "yaml" then return k8s.yaml.encode(x), format end
   if format ~= "table" then error(("unknown format %q (yaml, json or table)"):format(tostring(format)), 2) end
   local items, kind = objectsOf(x)
   if not items then error("a table needs a list of objects or an object", 2) end
@@ -710,7 +711,7 @@ function k8s.format(x, format)
     row[#row + 1] = age(o.metadata.creationTimestamp)
     rows[#rows + 1] = row
   end
-  if #items == 0 then return "No resources found." end
+  if #items == 0 then return "No resources found.", format end
   local widths = {}
   for _, row in ipairs(rows) do
     for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, utf8.len(cell) or #cell) end
@@ -721,13 +722,13 @@ function k8s.format(x, format)
     for i, cell in ipairs(row) do cells[i] = i < #row and (cell .. (" "):rep(widths[i] - (utf8.len(cell) or #cell) + 3)) or cell end
     lines[#lines + 1] = table.concat(cells)
   end
-  return table.concat(lines, "\n")
+  return table.concat(lines, "\n"), format
 end
 
--- k8s.print(x [, "yaml"|"json"|"table"]): lists of objects as a table by default, else YAML.
+-- k8s.print(x [, "yaml"|"json"|"table"]): as k8s.format gives it; values that are not tables
+-- with tostring.
 function k8s.print(x, format)
-  if format == nil then format = objectsOf(x) and type(x) == "table" and (x.items or #x > 0) and "table" or "yaml" end
-  if type(x) ~= "table" and format == "yaml" then print(tostring(x)) return end
+  if type(x) ~= "table" and format == nil then print(tostring(x)) return end
   print((k8s.format(x, format):gsub("\n$", "")))
 end
 """#

@@ -150,29 +150,24 @@ public enum KubeModule {
         if !entry.responseBody.isEmpty { log.write(level: "info", source: "client", message: "Response Body: " + redacted(entry.responseBody)) }
     }
 
-    /// A body for the log: Secrets' `data` and `stringData` values replaced, in objects and lists.
+    /// A body for the log: the values of Secrets' `data` and `stringData` replaced, in a Secret
+    /// and in each item of a SecretList.
     static func redacted(_ body: [UInt8]) -> String {
         guard var value = try? JSONValue.parse(body) else { return "(\(body.count) bytes, not JSON)" }
-        func redact(_ object: inout JSONValue) {
-            guard object["kind"]?.stringValue == "Secret" || object["kind"]?.stringValue == "SecretList" else { return }
+        func redact(_ secret: JSONValue) -> JSONValue {
+            var secret = secret
             for field in ["data", "stringData"] {
-                if case .object(let members)? = object[field] {
-                    var hidden = JSONObject()
-                    for (key, _) in members { hidden.append(key, .string("<redacted>")) }
-                    object[field] = .object(hidden)
-                }
+                guard case .object(let members)? = secret[field] else { continue }
+                var hidden = JSONObject()
+                for (key, _) in members { hidden.append(key, .string("<redacted>")) }
+                secret[field] = .object(hidden)
             }
+            return secret
         }
-        redact(&value)
-        if value["kind"]?.stringValue == "SecretList" || value["kind"]?.stringValue?.hasSuffix("List") == true {
-            value["items"] = value["items"]?.arrayValue.map { items in
-                .array(items.map { item in
-                    var item = item
-                    if item["kind"] == nil { item["kind"] = .string("Secret") }
-                    if value["kind"]?.stringValue == "SecretList" { redact(&item) }
-                    return item
-                })
-            }
+        switch value["kind"]?.stringValue {
+        case "Secret"?: value = redact(value)
+        case "SecretList"?: value["items"] = value["items"]?.arrayValue.map { .array($0.map(redact)) }
+        default: break
         }
         return value.jsonString()
     }

@@ -1,19 +1,18 @@
 import KubeScript
 
 /// What the interactive prompt adds to the `k8s` module: a client `c` for the current context,
-/// the dot commands (`.context`, `.ns`, `.help`), Tab completion (globals, fields, methods, and
-/// resource names from the cluster), and how results print (lists of objects as kubectl's
-/// tables, other data as YAML, coloured on a terminal).
+/// the dot commands (`.context`, `.ns`, `.help`), and Tab completion (globals, fields, methods,
+/// and resource names from the cluster). Results print through the prelude's `show`, which uses
+/// `k8s.format` (lists of objects as kubectl's tables).
 public final class ReplSupport {
     let runtime: Runtime
     let functions: LuaRef
 
     /// Installs the prompt's helpers in a runtime that has the client module.
-    public init(runtime: Runtime, colour: Bool) throws(LuaError) {
+    public init(runtime: Runtime) throws(LuaError) {
         self.runtime = runtime
-        guard let functions = try runtime.extend(chunkName: "=[kubescript repl]", source: Self.luaSource, primitives: [
-            LuaFunction("colour") { call in try call.results.append(colour) },
-        ]) else { throw LuaError("the prompt's helpers did not load") }
+        guard let functions = try runtime.extend(chunkName: "=[kubescript repl]", source: Self.luaSource, primitives: [])
+        else { throw LuaError("the prompt's helpers did not load") }
         self.functions = functions
     }
 
@@ -26,12 +25,10 @@ public final class ReplSupport {
         return try state.ref()
     }
 
-    /// The function the REPL engine shows results with.
-    public func show() throws(LuaError) -> LuaRef { try field("show") }
-
     /// Makes `c`; returns a line to print (which cluster, or why there is none).
     public func start() -> String {
-        (try? field("start")).flatMap { try? runtime.call($0) }?.first.flatMap { if case .string(let s) = $0 { return s } else { return nil } } ?? ""
+        guard let function = try? field("start"), case .string(let line)? = try? runtime.call(function).first else { return "" }
+        return line
     }
 
     /// Runs a dot command (`.help`, `.ns NAME`, `.context NAME`); nil when `line` is not one.
@@ -58,44 +55,6 @@ local support = {}
 
 local keywords = { "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
                    "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while" }
-
-local function isObjectList(v)
-  if type(v) ~= "table" then return false end
-  if type(v.items) == "table" and type(v.kind) == "string" and v.kind:match("List$") then return true end
-  return #v > 0 and type(v[1]) == "table" and type(v[1].metadata) == "table" and type(v[1].kind) == "string"
-end
-
-local function colourYAML(text)
-  if not host.colour() then return text end
-  return (text:gsub("([^\n]*)", function(line)
-    local indent, dash, key, rest = line:match("^(%s*)(%-? ?)([^:%s][^:]*):(.*)$")
-    if not key or key:find("[\"']") then return line end
-    return indent .. dash .. "\27[36m" .. key .. "\27[0m:" .. rest
-  end))
-end
-
--- What the prompt shows for each value.
-function support.show(...)
-  local out = {}
-  for i = 1, select("#", ...) do
-    local v = select(i, ...)
-    local text
-    if getmetatable(v) == k8s.errors.Error then
-      text = "error: " .. tostring(v)
-    elseif isObjectList(v) then
-      text = k8s.format(v, "table")
-    elseif type(v) == "table" then
-      local ok, s = pcall(k8s.yaml.encode, v)
-      text = ok and colourYAML((s:gsub("\n$", ""))) or tostring(v)
-    elseif type(v) == "string" then
-      text = v
-    else
-      text = tostring(v)
-    end
-    out[#out + 1] = text
-  end
-  return table.concat(out, "\n")
-end
 
 local context
 

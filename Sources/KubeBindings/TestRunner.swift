@@ -83,7 +83,7 @@ public enum TestRunner {
                     counts.failed += Int(try call.integer(2))
                 },
             ])
-            try runtime.register(ClusterHandle.self)
+            try runtime.state.register(ClusterHandle.self)
             if let run { try runtime.call(run, .string(file)) }
             summary.passed += counts.passed
             summary.failed += counts.failed
@@ -110,12 +110,5 @@ public enum TestRunner {
 
         static let luaTypeName = "k8s.TestCluster"
         static var luaMethods: [LuaFunction] { [] }
-    }
-}
-
-extension Runtime {
-    /// Registers a Swift object type with the runtime's state.
-    func register<T: LuaObject>(_ type: T.Type) throws(LuaError) {
-        try state.register(type)
     }
 }

@@ -78,7 +78,7 @@ public final class Transport: @unchecked Sendable {
             limiter?.take()
             let response: RESTResponse
             do {
-                response = try once(request, refresh: false)
+                response = try once(request)
             } catch {
                 // client-go retries a reset or cut connection for GET only (others may have run)
                 guard request.verb == "GET", tries < Self.maximumTries, error.isConnectionLost else { throw error }
@@ -99,17 +99,22 @@ public final class Transport: @unchecked Sendable {
         }
     }
 
-    private func once(_ request: RESTRequest, refresh: Bool) throws(KubeError) -> RESTResponse {
-        let url = configuration.server + request.target
+    /// The headers every request carries: User-Agent, Accept, the request's own, and the
+    /// credentials' Authorization unless the request set one.
+    func headers(for request: RESTRequest) throws(KubeError) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "User-Agent", value: configuration.userAgent)
         headers.add(name: "Accept", value: "application/json")
-        for (name, value) in request.headers {
-            headers.replaceOrAdd(name: name, value: value)
-        }
+        for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
         if headers["Authorization"].isEmpty, let authorization = try authorization() {
             headers.add(name: "Authorization", value: authorization)
         }
+        return headers
+    }
+
+    private func once(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+        let url = configuration.server + request.target
+        let headers = try headers(for: request)
         let started = Date()
         let result: HTTPClient.Response
         do {

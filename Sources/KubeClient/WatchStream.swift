@@ -134,11 +134,7 @@ extension Transport {
     public func watch(_ request: RESTRequest) throws(KubeError) -> WatchStream {
         if let error = request.error { throw error }
         let url = configuration.server + request.target
-        var headers = HTTPHeaders()
-        headers.add(name: "User-Agent", value: configuration.userAgent)
-        headers.add(name: "Accept", value: "application/json")
-        for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
-        if let authorization = try authorization() { headers.add(name: "Authorization", value: authorization) }
+        let headers = try headers(for: request)
         let stream = WatchStream()
         do {
             let outgoing = try HTTPClient.Request(url: url, method: .GET, headers: headers)

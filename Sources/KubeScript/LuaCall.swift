@@ -2,8 +2,9 @@ import CLua
 
 /// One call of a `LuaFunction`: its arguments (stack indices from 1) and its results.
 ///
-/// The accessors use only API functions that never raise; a wrong argument throws the
-/// `bad argument #n to 'name' (...)` error that `luaL_argerror` would give.
+/// The accessors use only API functions that never raise; a wrong argument throws a
+/// `LuaError` worded as Lua's own argument errors (`bad argument #n to 'name' (...)`), which the
+/// C trampoline raises once the Swift frames have returned.
 public struct LuaCall {
     let L: OpaquePointer
     let function: LuaFunction
@@ -34,7 +35,7 @@ public struct LuaCall {
     /// Whether argument `i` is absent or nil.
     public func isNone(_ i: Int32) -> Bool { i > lua_gettop(L) || lua_type(L, i) == LUA_TNIL }
 
-    /// An error for argument `i`, worded as `luaL_argerror`.
+    /// An error for argument `i`, worded as Lua's own argument errors.
     public func argumentError(_ i: Int32, _ message: String) -> LuaError {
         LuaError("bad argument #\(i) to '\(function.name)' (\(message))")
     }

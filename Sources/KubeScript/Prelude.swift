@@ -98,15 +98,30 @@ function internal.setarg(list, script)
   _G.arg = arg
 end
 
--- What the REPL shows for each value: data as YAML, anything else with tostring.
-function internal.show(...)
+-- YAML with its keys coloured for a terminal.
+local function colourYAML(text)
+  return (text:gsub("([^\n]*)", function(line)
+    local indent, dash, key, rest = line:match("^(%s*)(%-? ?)([^:%s][^:]*):(.*)$")
+    if not key or key:find("[\"']") then return line end
+    return indent .. dash .. "\27[36m" .. key .. "\27[0m:" .. rest
+  end))
+end
+
+-- What the REPL shows for each value: values with a __tostring by it; other tables by
+-- k8s.format when the client module gives one (lists of objects as tables), else as YAML, keys
+-- coloured when `colour`; anything else with tostring.
+function internal.show(colour, ...)
   local out = {}
   for i = 1, select("#", ...) do
     local v = select(i, ...)
     local text
-    if type(v) == "table" then
-      local ok, s = pcall(k8s.yaml.encode, v)
+    local mt = getmetatable(v)
+    if type(mt) == "table" and mt.__tostring then
+      text = tostring(v)
+    elseif type(v) == "table" then
+      local ok, s, format = pcall(k8s.format or k8s.yaml.encode, v)
       text = ok and s:gsub("\n$", "") or tostring(v)
+      if ok and colour and format ~= "table" then text = colourYAML(text) end
     elseif type(v) == "string" then
       text = v
     else

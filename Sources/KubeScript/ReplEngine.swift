@@ -2,7 +2,7 @@ import CLua
 
 /// The REPL's evaluator, line editing aside: it takes lines, tells when a chunk is incomplete (as
 /// `lua` does, by the `<eof>` syntax error), evaluates expressions without `return`, and renders
-/// what a chunk returns (data as YAML, other values with `tostring`).
+/// what a chunk returns (see the prelude's `show`).
 public final class ReplEngine {
     /// What one line of input led to.
     public enum Outcome: Equatable {
@@ -16,8 +16,8 @@ public final class ReplEngine {
 
     public let runtime: Runtime
     private var pending: [String] = []
-    /// Renders results instead of the prelude's `show` (the prompt's tables and colours).
-    public var show: LuaRef?
+    /// Whether results are coloured (a terminal).
+    public var colour = false
 
     public init(runtime: Runtime) {
         self.runtime = runtime
@@ -47,15 +47,13 @@ public final class ReplEngine {
             try runtime.protectedFromInterrupts { () throws(LuaError) in try state.call() }
             let count = state.top - base
             guard count > 0 else { return .output("") }
-            if let show {
-                try show.push()
-            } else {
-                try runtime.internals.push()
-                try state.getField("show", in: -1)
-                ks_remove(state.L, -2)
-            }
+            try runtime.internals.push()
+            try state.getField("show", in: -1)
+            ks_remove(state.L, -2)
             ks_insert(state.L, base + 1)
-            try state.call(arguments: count, results: 1)
+            try state.push(.boolean(colour))
+            ks_insert(state.L, base + 2)
+            try state.call(arguments: count + 1, results: 1)
             return .output(state.string(at: -1))
         } catch {
             pending = []

@@ -18,6 +18,8 @@ public final class APIServer: @unchecked Sendable {
     /// The simulated controllers, or nil for a bare API server.
     public let controllers: ControllerOptions?
     let openAPI = OpenAPIDocuments()
+    /// The discovery documents with the custom resources of a definitions revision, made once.
+    let customDiscovery = NIOLockedValueBox<(revision: Int64, documents: [String: [UInt8]])?>(nil)
     let faults = FaultList()
 
     public init(authentication: Authentication = Authentication(), controllers: ControllerOptions? = nil) {
@@ -50,7 +52,7 @@ public final class APIServer: @unchecked Sendable {
         guard let user = authentication.user(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         let (custom, definitionsRevision) = lock.withLock { (store.customResources, store.definitionsRevision) }
-        let documents = discoveryDocuments(with: custom)
+        let documents = discoveryDocuments(with: custom, revision: definitionsRevision)
         if let document = documents[path] {
             guard request.method == "GET" || request.method == "HEAD" else { return .response(.status(.methodNotAllowed)) }
             if path == "/api" || path == "/apis", let version = AggregatedDiscovery.requestedVersion(request) {

@@ -87,10 +87,17 @@ struct CustomResource: Sendable {
 
 extension APIServer {
     /// The discovery documents by path: the recorded ones, with the groups and resources of
-    /// Established definitions added.
-    func discoveryDocuments(with custom: [String: CustomResource]) -> [String: [UInt8]] {
+    /// Established definitions added (made again only when the definitions change).
+    func discoveryDocuments(with custom: [String: CustomResource], revision: Int64) -> [String: [UInt8]] {
         guard !custom.isEmpty else { return discovery }
-        var documents = discovery
+        if let cached = customDiscovery.withLockedValue({ $0 }), cached.revision == revision { return cached.documents }
+        let documents = Self.discoveryDocuments(discovery, with: custom)
+        customDiscovery.withLockedValue { $0 = (revision, documents) }
+        return documents
+    }
+
+    static func discoveryDocuments(_ recorded: [String: [UInt8]], with custom: [String: CustomResource]) -> [String: [UInt8]] {
+        var documents = recorded
         var byGroupVersion: [String: [CustomResource]] = [:]
         for resource in custom.values { byGroupVersion[resource.info.groupVersion, default: []].append(resource) }
         var versionsByGroup: [String: [String]] = [:]
@@ -154,7 +161,7 @@ extension APIServer {
         }
         let versions = object[path: "spec", "versions"]?.arrayValue ?? []
         if versions.filter({ $0["storage"]?.boolValue == true }).count != 1 {
-            causes.append(.init(reason: "FieldValueInvalid", message: "Invalid value: \(versions.count == 0 ? "[]" : "…"): must have exactly one version marked as storage version",
+            causes.append(.init(reason: "FieldValueInvalid", message: "must have exactly one version marked as storage version",
                                 field: "spec.versions"))
         }
         return causes

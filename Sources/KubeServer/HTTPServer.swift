@@ -96,6 +96,8 @@ final class APIRequestHandler: ChannelInboundHandler {
     var timeout: Scheduled<Void>?
     /// Whether a watch's body is being written (events after its end are dropped).
     var streaming = false
+    /// The user the connection's client certificate names, read once per connection.
+    private var peer: (read: Bool, user: Authentication.User?) = (false, nil)
 
     init(server: APIServer) {
         self.server = server
@@ -114,10 +116,7 @@ final class APIRequestHandler: ChannelInboundHandler {
             var headers: [String: String] = [:]
             for (name, value) in head.headers { headers[name.lowercased()] = value }
             var request = APIRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body)
-            if let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self).peerCertificate,
-               let der = try? certificate.toDERBytes() {
-                request.certificateUser = CertificateAuthority.user(ofCertificateDER: der)  // verified by the TLS handshake
-            }
+            request.certificateUser = peerUser(context)
             switch server.reply(to: request) {
             case .response(let response): respond(response, to: head, context: context)
             case .watch(let watch): stream(watch, to: head, context: context)
@@ -130,6 +129,19 @@ final class APIRequestHandler: ChannelInboundHandler {
                 context.eventLoop.scheduleTask(in: .milliseconds(50)) { server.settle() }
             }
         }
+    }
+
+    /// The user of the client certificate the TLS handshake verified, if any.
+    func peerUser(_ context: ChannelHandlerContext) -> Authentication.User? {
+        if !peer.read {
+            var user: Authentication.User?
+            if let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self).peerCertificate,
+               let der = try? certificate.toDERBytes() {
+                user = CertificateAuthority.user(ofCertificateDER: der)
+            }
+            peer = (true, user)
+        }
+        return peer.user
     }
 
     func channelInactive(context: ChannelHandlerContext) {

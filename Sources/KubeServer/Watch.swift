@@ -17,6 +17,11 @@ public struct WatchEvent: Sendable, Equatable {
     }
 }
 
+/// How a watch shows objects as Tables: `includeObject` (`Metadata` by default, `Object`, `None`).
+struct TableView: Sendable {
+    var includeObject: String?
+}
+
 /// What a watch request asks for, once validated.
 public struct WatchRequest: Sendable {
     let info: APIResourceInfo
@@ -30,9 +35,8 @@ public struct WatchRequest: Sendable {
     public let bookmarks: Bool
     /// End the stream after this many events (an injected fault).
     public internal(set) var endAfterEvents: Int?
-    /// Events carry Tables (what `kubectl get --watch` asks for) with this `includeObject`;
-    /// nil: they carry the objects.
-    var table: String??
+    /// Events carry Tables (what `kubectl get --watch` asks for); nil: they carry the objects.
+    var table: TableView?
 
     func matches(_ event: WatchEvent) -> Bool {
         guard event.storageKey == info.storageKey, namespace == nil || event.namespace == namespace else { return false }
@@ -90,7 +94,7 @@ extension APIServer {
         let timeout = request.query["timeoutSeconds"].flatMap { Int64($0) } ?? 1800
         return .success(WatchRequest(info: info, namespace: path.namespace, since: since, selection: selection,
                                      timeoutSeconds: max(0, timeout), bookmarks: request.flag("allowWatchBookmarks"),
-                                     endAfterEvents: nil, table: Table.wanted(by: request) ? .some(request.query["includeObject"]) : nil))
+                                     endAfterEvents: nil, table: Table.wanted(by: request) ? TableView(includeObject: request.query["includeObject"]) : nil))
     }
 
     /// Starts a watch: `send` receives the events already due (the backlog since the requested
@@ -99,7 +103,7 @@ extension APIServer {
     /// single ERROR event with a 410 Expired Status, and no subscription.
     public func startWatch(_ request: WatchRequest, send deliver: @escaping @Sendable (WatchEvent) -> Void) -> WatchSubscription? {
         var send = deliver
-        if case .some(let includeObject) = request.table {
+        if let view = request.table {
             // As kube-apiserver: each object becomes a one-row Table; only the first has the
             // column definitions.
             let headers = NIOLockedValueBox(true)
@@ -107,7 +111,7 @@ extension APIServer {
                 guard ["ADDED", "MODIFIED", "DELETED"].contains(event.type) else { return deliver(event) }
                 var table = Table.table(for: request.info, objects: [event.object], metadata: .object([
                     "resourceVersion": event.object[path: "metadata", "resourceVersion"] ?? .string(""),
-                ]), includeObject: includeObject)
+                ]), includeObject: view.includeObject)
                 if headers.withLockedValue({ first in defer { first = false }; return !first }) { table["columnDefinitions"] = .null }
                 var wrapped = event
                 wrapped.object = table

@@ -150,8 +150,8 @@ struct Repl: ParsableCommand {
         let runtime = try options.makeRuntime()
         let engine = ReplEngine(runtime: runtime)
         let interactive = isatty(0) != 0
-        let support = try reportingLuaErrors { () throws(LuaError) in try ReplSupport(runtime: runtime, colour: isatty(1) != 0) }
-        engine.show = try? support.show()
+        let support = try reportingLuaErrors { () throws(LuaError) in try ReplSupport(runtime: runtime) }
+        engine.colour = isatty(1) != 0
         let editor = interactive ? LineEditor(support: support) : nil
         if interactive { print("kubescript \(KubeScriptVersion.string) (Lua 5.4) — .help for help, Ctrl-D to exit") }
         let greeting = support.start()

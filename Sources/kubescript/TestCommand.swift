@@ -10,7 +10,7 @@ import KubeServer
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run the *_test.lua files under PATHS (default: the current folder).",
+        abstract: "Run the *_test.lua files under PATHS (default: the current folder); takes --kubeconfig, --context, -v.",
         discussion: """
             Each test gets a fresh embedded cluster, seeded with the YAML fixtures it names; with \
             --kubeconfig or --context, a throw-away namespace in that cluster instead, deleted \
@@ -19,27 +19,16 @@ struct TestCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customShort("v"), help: ArgumentHelp("Log verbosity (see kubescript --help).", valueName: "N"))
-    var verbosity: Int = 0
-
-    @Option(help: ArgumentHelp("Test against this kubeconfig's cluster instead of embedded ones.", valueName: "PATH"))
-    var kubeconfig: String?
-
-    @Option(help: ArgumentHelp("Test against this context's cluster instead of embedded ones.", valueName: "NAME"))
-    var context: String?
-
     @Argument(help: "Test files, or folders to search for *_test.lua files.")
     var paths: [String] = []
 
-    /// The root command's options, which share these names (ArgumentParser may give a value to
-    /// either).
+    /// `--kubeconfig`, `--context` and `-v` are the root command's, given before or after `test`.
     @ParentCommand var root: KubeScriptCommand
 
     func run() throws {
         let files = TestRunner.files(in: paths)
         guard !files.isEmpty else { throw ValidationError("no *_test.lua files under \(paths.isEmpty ? "." : paths.joined(separator: " "))") }
-        let kubeconfig = self.kubeconfig ?? root.options.kubeconfig, context = self.context ?? root.options.context
-        let verbosity = self.verbosity != 0 ? self.verbosity : root.options.verbosity
+        let (kubeconfig, context, verbosity) = (root.options.kubeconfig, root.options.context, root.options.verbosity)
         var defaults = ClientDefaults(kubeconfig: kubeconfig, context: context)
         if kubeconfig == nil && context == nil {
             defaults.clusterFactory = {

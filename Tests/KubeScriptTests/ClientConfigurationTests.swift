@@ -10,10 +10,7 @@ final class ClientConfigurationTests: XCTestCase {
     var folder = ""
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-config-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let folder = folder
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        folder = try temporaryFolder()
     }
 
     @discardableResult

@@ -8,10 +8,7 @@ final class ClusterFileTests: XCTestCase {
     var path = ""
 
     override func setUpWithError() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-data-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
-        path = directory.appendingPathComponent("cluster.db").path
+        path = try temporaryFolder() + "/cluster.db"
     }
 
     func testAClusterCarriesOnWhereTheLastRunStopped() throws {

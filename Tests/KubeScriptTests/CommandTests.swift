@@ -11,8 +11,7 @@ final class CommandTests: XCTestCase {
 
     /// The built executable, beside the test binary.
     var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("kubescript")
+        URL(fileURLWithPath: kubescriptExecutable)
     }
 
     func kubescript(_ arguments: [String], stdin: String? = nil, directory: URL? = nil,

@@ -12,13 +12,10 @@ final class DiscoveryTests: XCTestCase {
     let api = APIServer()
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-discovery-\(UUID().uuidString)").path
+        folder = try temporaryFolder() + "/discovery"
         server = try HTTPServer(api, port: 0)
-        let (folder, server) = (folder, server!)
-        addTeardownBlock {
-            try? server.stop()
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        let server = server!
+        addTeardownBlock { try? server.stop() }
     }
 
     func client() throws -> KubeClient {

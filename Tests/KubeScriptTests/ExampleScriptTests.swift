@@ -4,11 +4,8 @@ import XCTest
 /// Every script in scripts/examples, run as a user runs it: `kubescript run --in-memory`.
 final class ExampleScriptTests: XCTestCase {
     func example(_ name: String, _ arguments: [String] = [], options: [String] = ["--in-memory"]) throws -> ProgramResult {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("kubescript").path
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-home-\(UUID().uuidString)").path
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: home) }
-        let result = try runProgram(executable, ["run"] + options + [repositoryRoot + "/scripts/examples/\(name).lua"] + arguments,
+        let home = try temporaryFolder()
+        let result = try runProgram(kubescriptExecutable, ["run"] + options + [repositoryRoot + "/scripts/examples/\(name).lua"] + arguments,
                                     environment: ["HOME": home, "KUBECONFIG": ""], timeout: 120)
         XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
         return result
@@ -85,8 +82,6 @@ final class ExampleScriptTests: XCTestCase {
 
     /// `--dry-run` says so and changes nothing; `-v 6` logs each request without credentials.
     func testDryRunAndRequestLogs() throws {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("kubescript").path
         let code = """
             local deps = k8s.client():AppsV1():Deployments()
             deps:Create { apiVersion = "apps/v1", kind = "Deployment", metadata = { name = "dry" },
@@ -94,7 +89,7 @@ final class ExampleScriptTests: XCTestCase {
                        spec = { containers = { { name = "c", image = "nginx" } } } } } }
             print(#deps:List().items)
             """
-        let result = try runProgram(executable, ["--in-memory", "--dry-run", "-v", "6", "-e", code], environment: ["KUBECONFIG": ""])
+        let result = try runProgram(kubescriptExecutable, ["--in-memory", "--dry-run", "-v", "6", "-e", code], environment: ["KUBECONFIG": ""])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, "0\n", "nothing was created")
         XCTAssertTrue(result.stderr.hasPrefix("kubescript: --dry-run: every write is sent with dryRun=All; nothing is changed\n"), result.stderr)

@@ -10,10 +10,7 @@ final class ExecCredentialTests: XCTestCase {
     var folder = ""
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-exec-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let folder = folder
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        folder = try temporaryFolder()
     }
 
     /// A plugin that counts its runs in `runs`, keeps what KUBERNETES_EXEC_INFO said, and gives

@@ -160,11 +160,9 @@ final class KubectlTests: XCTestCase {
     /// name is the user, the organizations its groups, as kube-apiserver reads them.
     func testClientCertificates() throws {
         let authority = try CertificateAuthority(commonName: "test-client-ca")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-certs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryFolder()
         func write(_ name: String, _ text: String) throws -> String {
-            let path = directory.appendingPathComponent(name).path
+            let path = directory + "/" + name
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }

@@ -24,7 +24,8 @@ final class ReflectorTests: XCTestCase {
         api.inject(Fault(.expireWatch, path: "configmaps"))  // the second is too old
         let reflector = Reflector(configMaps, options: ["labelSelector": "watched=yes"])
         func next() throws -> String {
-            let event = try XCTUnwrap(try reflector.next())
+            let deadline = Date().addingTimeInterval(20)  // a missing event fails the test instead of hanging it
+            let event = try XCTUnwrap(try reflector.next(stop: { Date() > deadline }), "no event within 20 seconds")
             return "\(event.type) \(event.object[path: "metadata", "name"]?.stringValue ?? "?")"
         }
         XCTAssertEqual(try next(), "ADDED a", "from the list")

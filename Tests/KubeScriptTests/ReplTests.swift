@@ -12,18 +12,12 @@ final class ReplTests: XCTestCase {
     override func setUpWithError() throws {
         let tmux = try peerProgram("/usr/bin/tmux")
         session = "kubescript-repl-\(UUID().uuidString.prefix(8))"
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-repl-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("kubescript").path
+        home = try temporaryFolder()
         let started = try runProgram(tmux, ["new-session", "-d", "-s", session, "-x", "200", "-y", "50",
-                                            "env HOME=\(home) KUBECONFIG= TERM=xterm \(executable) --in-memory; sleep 30"])
+                                            "env HOME=\(home) KUBECONFIG= TERM=xterm \(kubescriptExecutable) --in-memory; sleep 30"])
         XCTAssertEqual(started.status, 0, started.stderr)
-        let (session, home) = (session, home)
-        addTeardownBlock {
-            _ = try? runProgram(tmux, ["kill-session", "-t", session])
-            try? FileManager.default.removeItem(atPath: home)
-        }
+        let session = session
+        addTeardownBlock { _ = try? runProgram(tmux, ["kill-session", "-t", session]) }
         try waitForScreen(containing: "c = k8s.client()")
     }
 

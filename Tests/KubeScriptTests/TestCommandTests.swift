@@ -5,9 +5,7 @@ import XCTest
 /// embedded clusters; a failing test file shows where and why, and the exit status says so.
 final class TestCommandTests: XCTestCase {
     func kubescriptTest(_ arguments: [String]) throws -> ProgramResult {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("kubescript").path
-        return try runProgram(executable, ["test"] + arguments, environment: ["KUBECONFIG": ""], timeout: 180)
+        try runProgram(kubescriptExecutable, ["test"] + arguments, environment: ["KUBECONFIG": ""], timeout: 180)
     }
 
     func testTheShippedLibraryTheExampleLibraryAndTheProjectsLuaTestsPass() throws {
@@ -19,9 +17,7 @@ final class TestCommandTests: XCTestCase {
     }
 
     func testFailuresShowWhereAndWhy() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try temporaryFolder()
         try """
             test("tables differ", function(t)
               t:eq({ spec = { replicas = 2 }, list = { 1 } }, { spec = { replicas = 3 }, list = { 1, 2 } })

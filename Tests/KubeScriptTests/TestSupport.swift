@@ -10,10 +10,22 @@ let repositoryRoot: String = {
     return path
 }()
 
+/// The built `kubescript`, beside the test binary.
+let kubescriptExecutable: String = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    .appendingPathComponent("kubescript").path
+
 /// A fixture's path under Tests/Fixtures.
 func fixturePath(_ name: String) -> String { repositoryRoot + "/Tests/Fixtures/" + name }
 
 extension XCTestCase {
+    /// A new, empty folder, removed when the test ends.
+    func temporaryFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
     /// Runs `body` with a fresh runtime and checks that it leaves the Lua stack as it found it.
     func withRuntime(file: StaticString = #filePath, line: UInt = #line, _ body: (Runtime) throws -> Void) rethrows {
         let runtime = try! Runtime(searchPath: ModuleSearchPath(directories: []))
@@ -63,11 +75,9 @@ final class ServedCluster {
     let address: String
 
     init(_ test: XCTestCase, arguments: [String] = []) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubescript-served-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = URL(fileURLWithPath: try test.temporaryFolder())
         kubeconfig = directory.appendingPathComponent("config").path
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("kubescript")
+        process.executableURL = URL(fileURLWithPath: kubescriptExecutable)
         process.arguments = ["serve", "--port", "0", "--write-kubeconfig", kubeconfig] + arguments
         let out = Pipe()
         process.standardOutput = out
@@ -79,11 +89,10 @@ final class ServedCluster {
             throw NotStarted(description: "kubescript serve did not start: \(line)")
         }
         address = String(line[range])
-        let process = process, directory = directory
+        let process = process
         test.addTeardownBlock {
             process.terminate()
             process.waitUntilExit()
-            try? FileManager.default.removeItem(at: directory)
         }
     }
 
