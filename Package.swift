@@ -26,6 +26,9 @@ let package = Package(
             name: "CLua",
             linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
         ),
+        // Starting programs (exec credential plugins) with posix_spawn's GNU extensions, which
+        // Swift's Glibc module does not show: every other descriptor closed, a working directory.
+        .target(name: "CProcess"),
         // Line editing for the REPL: Debian's libedit (readline-compatible API).
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
@@ -55,6 +58,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
+                "CProcess",
                 "KubeAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -120,41 +120,26 @@ public final class ExecCredentialProvider: @unchecked Sendable {
 
     private func run() throws(KubeError) -> ExecCredential {
         runs += 1
-        let process = Process()
-        if config.command.contains("/") {
-            process.executableURL = URL(fileURLWithPath: config.command)
-            process.arguments = config.args
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [config.command] + config.args
-        }
         var environment = ProcessInfo.processInfo.environment.merging(config.env) { $1 }
         var spec: JSONObject = ["interactive": .bool(false)]
         if config.provideClusterInfo { spec["cluster"] = .object(["server": .string(server)]) }
         environment["KUBERNETES_EXEC_INFO"] = JSONValue.object([
             "kind": .string("ExecCredential"), "apiVersion": .string(config.apiVersion), "spec": .object(spec),
         ]).jsonString()
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         let hint = config.installHint.map { "\n\($0)" } ?? ""
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess.run(config.command, config.args, environment: environment)
         } catch {
-            throw .configuration("exec plugin \(config.command): cannot be run: \(error.localizedDescription)\(hint)")
+            throw .configuration("exec plugin \(config.command): cannot be run: \(error.description)\(hint)")
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let said = String(decoding: errors.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw .configuration("exec plugin \(config.command): exit status \(process.terminationStatus)\(said.isEmpty ? "" : ": \(said)")\(hint)")
+        guard process.status == 0 else {
+            let said = String(decoding: process.stderr.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw .configuration("exec plugin \(config.command): exit status \(process.status)\(said.isEmpty ? "" : ": \(said)")\(hint)")
         }
         let value: JSONValue
         do {
-            value = try JSONValue.parse([UInt8](output))
+            value = try JSONValue.parse(process.stdout)
         } catch {
             throw .configuration("exec plugin \(config.command): its output is not an ExecCredential: \(error.description)")
         }

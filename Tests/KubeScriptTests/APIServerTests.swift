@@ -8,7 +8,7 @@ import FoundationNetworking
 #endif
 
 /// The embedded API server against the recorded kube-apiserver v1.24.
-final class APIServerTests: XCTestCase {
+final class APIServerTests: KubeScriptTestCase {
     /// Replays every exchange of the discovery transcript and compares status, content type and
     /// body with what the real server answered. The recorded server had the `widgets.example.com`
     /// CRD of transcript 08 installed, so this server gets it too.

@@ -6,7 +6,7 @@ import XCTest
 
 /// Kubeconfig files read and merged as clientcmd does, in-cluster configuration, and the errors
 /// that name file, context and field.
-final class ClientConfigurationTests: XCTestCase {
+final class ClientConfigurationTests: KubeScriptTestCase {
     var folder = ""
 
     override func setUpWithError() throws {

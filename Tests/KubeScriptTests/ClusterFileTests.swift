@@ -4,7 +4,7 @@ import XCTest
 @testable import KubeServer
 
 /// `serve --data FILE`: the cluster kept in SQLite between runs.
-final class ClusterFileTests: XCTestCase {
+final class ClusterFileTests: KubeScriptTestCase {
     var path = ""
 
     override func setUpWithError() throws {

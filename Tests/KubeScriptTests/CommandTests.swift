@@ -2,37 +2,10 @@ import Foundation
 import XCTest
 
 /// The `kubescript` executable, run as a user runs it.
-final class CommandTests: XCTestCase {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built executable, beside the test binary.
-    var executable: URL {
-        URL(fileURLWithPath: kubescriptExecutable)
-    }
-
-    func kubescript(_ arguments: [String], stdin: String? = nil, directory: URL? = nil,
-                    environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+final class CommandTests: KubeScriptTestCase {
+    func kubescript(_ arguments: [String], stdin: String = "", directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> ProgramResult {
+        try runProgram(kubescriptExecutable, arguments, environment: environment, directory: directory?.path, input: stdin)
     }
 
     func script(_ text: String, named name: String = "script.lua") throws -> URL {
@@ -141,7 +114,7 @@ final class CommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let kubeconfig = directory.appendingPathComponent("config").path
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: kubescriptExecutable)
         process.arguments = ["serve", "--port", "0", "--write-kubeconfig", kubeconfig]
         let out = Pipe()
         process.standardOutput = out

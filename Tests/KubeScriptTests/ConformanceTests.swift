@@ -7,7 +7,7 @@ import XCTest
 /// status, content type and body, ignoring only the values the transcripts' README lists as
 /// changing per run (uids, resourceVersions, timestamps, continue tokens, generated names,
 /// managedFields times). Every other difference fails, unless listed below with its reason.
-final class ConformanceTests: XCTestCase {
+final class ConformanceTests: KubeScriptTestCase {
     func testConfigMapCRUDAndErrors() throws {
         try replay("02-configmap-crud-errors.json", seed: ["transcripts"])
     }

@@ -4,7 +4,7 @@ import XCTest
 
 /// The simulated controllers: Deployments → ReplicaSets → Pods that start on the one node,
 /// Jobs whose Pods succeed, and what every namespace gets.
-final class ControllerTests: XCTestCase {
+final class ControllerTests: KubeScriptTestCase {
     let server = APIServer(controllers: ControllerOptions(podStartDelay: 0, jobPodDuration: 0))
 
     @discardableResult

@@ -4,7 +4,7 @@ import XCTest
 
 /// CustomResourceDefinitions beyond the recorded transcript (08): schema validation and
 /// pruning, cluster-scoped resources, discovery, and deletion of a definition.
-final class CustomResourceTests: XCTestCase {
+final class CustomResourceTests: KubeScriptTestCase {
     let server = APIServer()
     let definitions = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
     let backups = "/apis/stable.example.org/v1/namespaces/default/backups"

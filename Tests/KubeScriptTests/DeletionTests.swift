@@ -4,7 +4,7 @@ import XCTest
 
 /// Deletion with finalizers and propagation policies, the garbage collector, and namespace
 /// termination, as the deployment transcript (06 #7–#9) shows them.
-final class DeletionTests: XCTestCase {
+final class DeletionTests: KubeScriptTestCase {
     let server = APIServer()
 
     @discardableResult

@@ -6,7 +6,7 @@ import XCTest
 
 /// Discovery against the embedded server: aggregated discovery in two requests, the disk cache,
 /// kubectl's resource names, and custom resources found after the cache is refreshed.
-final class DiscoveryTests: XCTestCase {
+final class DiscoveryTests: KubeScriptTestCase {
     var folder = ""
     var server: HTTPServer!
     let api = APIServer()

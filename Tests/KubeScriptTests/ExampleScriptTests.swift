@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Every script in scripts/examples, run as a user runs it: `kubescript run --in-memory`.
-final class ExampleScriptTests: XCTestCase {
+final class ExampleScriptTests: KubeScriptTestCase {
     func example(_ name: String, _ arguments: [String] = [], options: [String] = ["--in-memory"]) throws -> ProgramResult {
         let home = try temporaryFolder()
         let result = try runProgram(kubescriptExecutable, ["run"] + options + [repositoryRoot + "/scripts/examples/\(name).lua"] + arguments,

@@ -6,7 +6,7 @@ import XCTest
 
 /// Exec credential plugins: run with KUBERNETES_EXEC_INFO, cached until they expire (in memory
 /// and across runs, on disk), run again after a 401.
-final class ExecCredentialTests: XCTestCase {
+final class ExecCredentialTests: KubeScriptTestCase {
     var folder = ""
 
     override func setUpWithError() throws {

@@ -3,7 +3,7 @@ import XCTest
 @testable import KubeScript
 
 /// The value bridge's JSON rules (docs/values.md), through `k8s.json` as scripts use it.
-final class JSONTests: XCTestCase {
+final class JSONTests: KubeScriptTestCase {
     func testNullIsASentinelThatSurvivesARoundTrip() throws {
         try withRuntime { rt in
             let r = try lua(rt, """

@@ -3,7 +3,7 @@ import KubeAPI
 import XCTest
 
 /// `JSONValue`: the pure-Swift JSON the client and the embedded server use.
-final class JSONValueTests: XCTestCase {
+final class JSONValueTests: KubeScriptTestCase {
     func testParseKeepsKindsAndOrder() throws {
         let v = try JSONValue.parse(#"{"kind":"ConfigMap","apiVersion":"v1","n":3,"f":3.0,"x":null,"a":[],"o":{},"s":"\u00e9\n"}"#)
         XCTAssertEqual(v["n"], .integer(3))

@@ -5,7 +5,7 @@ import XCTest
 
 /// Every failure the recorded kube-apiserver answered (the transcripts), decoded as the client
 /// decodes it: the Status kept whole, and exactly the predicate of its reason true.
-final class KubeErrorTests: XCTestCase {
+final class KubeErrorTests: KubeScriptTestCase {
     static let predicates: [(String, @Sendable (KubeError) -> Bool)] = [
         ("NotFound", \.isNotFound), ("AlreadyExists", \.isAlreadyExists), ("Conflict", \.isConflict), ("Invalid", \.isInvalid),
         ("BadRequest", \.isBadRequest), ("Unauthorized", \.isUnauthorized), ("Forbidden", \.isForbidden),

@@ -9,7 +9,7 @@ import XCTest
 /// The `k8s` client module against the embedded cluster: each function, each error predicate
 /// with the error the server really returns, and a conflict RetryOnConflict resolves. The Lua
 /// chunks assert; the stack is checked balanced after each.
-final class KubeModuleTests: XCTestCase {
+final class KubeModuleTests: KubeScriptTestCase {
     var server: HTTPServer!
 
     override func setUpWithError() throws {

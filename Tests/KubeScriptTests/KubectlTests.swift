@@ -5,7 +5,7 @@ import KubeServer
 
 /// Debian's kubectl (`kubernetes-client`, v1.20) against `kubescript serve`: what a platform
 /// engineer does first with a cluster, checked by what kubectl prints.
-final class KubectlTests: XCTestCase {
+final class KubectlTests: KubeScriptTestCase {
     static let manifest = """
         apiVersion: v1
         kind: Namespace

@@ -4,7 +4,7 @@ import XCTest
 /// Debian's `python3-kubernetes` (the official Python client, v22) against `kubescript serve`:
 /// a Deployment created, refused a second time, watched until available, listed and deleted
 /// in the foreground.
-final class PythonClientTests: XCTestCase {
+final class PythonClientTests: KubeScriptTestCase {
     static let script = #"""
         import sys
         import time

@@ -6,7 +6,7 @@ import XCTest
 
 /// The resilient watch: list then watch, resumed after the server ends a watch, listed again
 /// after 410 Expired, with every change reported exactly once.
-final class ReflectorTests: XCTestCase {
+final class ReflectorTests: KubeScriptTestCase {
     func testNoChangeIsLostOrRepeatedAcrossEndsAndExpiry() throws {
         let api = APIServer()
         let server = try HTTPServer(api, port: 0)

@@ -5,32 +5,37 @@ import XCTest
 /// keys and reads the screen. Multi-line input, a table printed as YAML, Tab completion of a
 /// method and of an object's name, history recall, Ctrl-C stopping a watch, the dot commands,
 /// errors as one line.
-final class ReplTests: XCTestCase {
+final class ReplTests: KubeScriptTestCase {
     var session = ""
     var home = ""
 
     override func setUpWithError() throws {
-        let tmux = try peerProgram("/usr/bin/tmux")
+        _ = try peerProgram("/usr/bin/tmux")
         session = "kubescript-repl-\(UUID().uuidString.prefix(8))"
         home = try temporaryFolder()
-        let started = try runProgram(tmux, ["new-session", "-d", "-s", session, "-x", "200", "-y", "50",
-                                            "env HOME=\(home) KUBECONFIG= TERM=xterm \(kubescriptExecutable) --in-memory; sleep 30"])
+        let started = try self.tmux(["new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+                                 "env HOME=\(home) KUBECONFIG= TERM=xterm \(kubescriptExecutable) --in-memory; sleep 30"])
         XCTAssertEqual(started.status, 0, started.stderr)
-        let session = session
-        addTeardownBlock { _ = try? runProgram(tmux, ["kill-session", "-t", session]) }
+        addTeardownBlock { [self] in _ = try? self.tmux(["kill-server"]) }
         try waitForScreen(containing: "c = k8s.client()")
     }
 
+    /// A tmux command to the test's own tmux server (its socket is named after the session).
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> ProgramResult {
+        try runProgram("/usr/bin/tmux", ["-L", session] + arguments)
+    }
+
     func keys(_ keys: String...) throws {
-        _ = try runProgram("/usr/bin/tmux", ["send-keys", "-t", session] + keys)
+        try tmux(["send-keys", "-t", session] + keys)
     }
 
     func type(_ text: String) throws {
-        _ = try runProgram("/usr/bin/tmux", ["send-keys", "-t", session, "-l", text])
+        try tmux(["send-keys", "-t", session, "-l", text])
     }
 
     var screen: String {
-        (try? runProgram("/usr/bin/tmux", ["capture-pane", "-p", "-J", "-t", session, "-S", "-200"]).stdout) ?? ""
+        (try? tmux(["capture-pane", "-p", "-J", "-t", session, "-S", "-200"]).stdout) ?? ""
     }
 
     @discardableResult

@@ -6,7 +6,7 @@ import XCTest
 
 /// The dynamic client against the embedded server over HTTP on loopback: every operation, and
 /// the errors the server really returns, through their predicates.
-final class ResourceClientTests: XCTestCase {
+final class ResourceClientTests: KubeScriptTestCase {
     var server: HTTPServer!
     var api: APIServer!
     var client: KubeClient!

@@ -3,7 +3,7 @@ import XCTest
 @testable import KubeScript
 
 /// The runtime: `require` paths, `arg`, `k8s.log`, `k8s.sleep`, and leaks on errors.
-final class RuntimeTests: XCTestCase {
+final class RuntimeTests: KubeScriptTestCase {
     var temporary: URL!
 
     override func setUpWithError() throws {

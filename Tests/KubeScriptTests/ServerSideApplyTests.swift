@@ -4,7 +4,7 @@ import XCTest
 
 /// Server-side apply beyond the recorded transcript (05): conflicts with Update managers and
 /// several fields, fields an applier stops applying, idempotent applies, dry runs.
-final class ServerSideApplyTests: XCTestCase {
+final class ServerSideApplyTests: KubeScriptTestCase {
     let server = APIServer()
     let path = "/api/v1/namespaces/default/configmaps/settings"
 

@@ -3,7 +3,7 @@ import XCTest
 
 /// `kubescript test`: the shipped library's tests and the worked example library's pass against
 /// embedded clusters; a failing test file shows where and why, and the exit status says so.
-final class TestCommandTests: XCTestCase {
+final class TestCommandTests: KubeScriptTestCase {
     func kubescriptTest(_ arguments: [String]) throws -> ProgramResult {
         try runProgram(kubescriptExecutable, ["test"] + arguments, environment: ["KUBECONFIG": ""], timeout: 180)
     }

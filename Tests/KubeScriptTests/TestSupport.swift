@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeClient
 import KubeServer
 import XCTest
 @testable import KubeScript
@@ -16,6 +17,23 @@ let kubescriptExecutable: String = URL(fileURLWithPath: "/proc/self/exe").resolv
 
 /// A fixture's path under Tests/Fixtures.
 func fixturePath(_ name: String) -> String { repositoryRoot + "/Tests/Fixtures/" + name }
+
+/// The project's test case: a test that outlasts `limit` ends the whole run with its name on
+/// stderr, so that a hang is a quick failure that names the test, not a silent CI timeout.
+class KubeScriptTestCase: XCTestCase {
+    static let limit = 600.0
+
+    override func invokeTest() {
+        let name = name
+        let watchdog = DispatchWorkItem {
+            FileHandle.standardError.write(Data("\n\(name) has run for \(Int(Self.limit)) s: the test run stops here\n".utf8))
+            _exit(1)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.limit, execute: watchdog)
+        defer { watchdog.cancel() }
+        super.invokeTest()
+    }
+}
 
 extension XCTestCase {
     /// A new, empty folder, removed when the test ends.
@@ -112,24 +130,12 @@ struct ProgramResult {
 }
 
 /// Runs a program to its end (killed after `timeout` seconds) and returns what it printed.
-func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> ProgramResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let killer = DispatchWorkItem { process.terminate() }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    killer.cancel()
-    return ProgramResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
+func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+                input: String = "", timeout: Double = 60) throws -> ProgramResult {
+    let process = try ChildProcess.run(path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                       directory: directory, input: Array(input.utf8), timeout: timeout)
+    return ProgramResult(status: process.status, stdout: String(decoding: process.stdout, as: UTF8.self),
+                         stderr: String(decoding: process.stderr, as: UTF8.self) + (process.timedOut ? "\n(killed after \(timeout) s)" : ""))
 }
 
 /// A peer client `.ci/setup` installs (Debian's kubectl, extracted under `.build/peers`), or a

@@ -7,7 +7,7 @@ import XCTest
 /// The transport against an embedded server that injects faults: Retry-After on 429 and 5xx,
 /// dropped connections (retried for GET only), HTTPS with a generated CA and client
 /// certificates, and how requests are built.
-final class TransportTests: XCTestCase {
+final class TransportTests: KubeScriptTestCase {
     func serve(_ api: APIServer = APIServer(), tls: ServerTLS? = nil) throws -> HTTPServer {
         let server = try HTTPServer(api, port: 0, tls: tls)
         addTeardownBlock { try? server.stop() }

@@ -3,7 +3,7 @@ import XCTest
 
 /// The YAML reader shared by kubeconfigs, request bodies and `k8s.yaml`: values as go-yaml v2
 /// reads them, documents, merges and its limits.
-final class YAMLReaderTests: XCTestCase {
+final class YAMLReaderTests: KubeScriptTestCase {
     func testScalarsResolveAsKubernetesReadsThem() throws {
         let value = try YAMLReader.value("""
             a: yes

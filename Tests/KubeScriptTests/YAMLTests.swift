@@ -2,7 +2,7 @@ import XCTest
 @testable import KubeScript
 
 /// The value bridge's YAML rules, through `k8s.yaml` as scripts use it.
-final class YAMLTests: XCTestCase {
+final class YAMLTests: KubeScriptTestCase {
     func testScalarsResolveAsKubernetesReadsThem() throws {
         try withRuntime { rt in
             let r = try lua(rt, """
