@@ -14,6 +14,14 @@ import NIOSSL
 public final class Transport: @unchecked Sendable {
     public let configuration: ClientConfiguration
     let http: HTTPClient
+    /// The URL requests are sent to: the server's, or with `tls-server-name` in place of its host.
+    private let base: String
+    /// The server's own `host:port` for the `Host` header, when `base` names another host.
+    private let host: String?
+    /// The TLS settings made from the configuration (nil for `http://`).
+    private let tls: TLSConfiguration?
+    /// Those settings with the client certificate an exec plugin gave, made once per certificate.
+    private var execTLS: (certificate: String, settings: TLSConfiguration)?
     private let limiter: TokenBucket?
     private let lock = NIOLock()
     private var warningsSeen: Set<String> = []
@@ -54,8 +62,20 @@ public final class Transport: @unchecked Sendable {
             if configuration.insecureSkipTLSVerify { settings.certificateVerification = .none }
             tls = settings
         }
+        self.tls = tls
         var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)),
                                                 decompression: .enabled(limit: .none))
+        var base = configuration.server, host: String?
+        if tls != nil, let name = configuration.tlsServerName, !name.isEmpty,
+           var components = URLComponents(string: configuration.server), let original = components.host {
+            // client-go's ServerName: SNI and the certificate's name check use `name`, while the
+            // connection goes to the server's address (AsyncHTTPClient's DNS override)
+            settings.dnsOverride = [name: original]
+            host = (original.contains(":") ? "[\(original)]" : original) + (components.port.map { ":\($0)" } ?? "")
+            components.host = name
+            base = components.string ?? configuration.server
+        }
+        (self.base, self.host) = (base, host)
         // A refused connection or failed handshake is an answer, not something to wait out: the
         // retries are this transport's, by client-go's rules.
         settings.connectionPool.retryConnectionEstablishment = false
@@ -99,11 +119,33 @@ public final class Transport: @unchecked Sendable {
         }
     }
 
-    /// The headers every request carries: User-Agent, Accept, the request's own, and the
+    /// The TLS settings requests need when an exec plugin gave a client certificate: the
+    /// transport's, with that certificate (client-go's `GetClientCertificate`); nil otherwise.
+    func execTLSConfiguration() throws(KubeError) -> TLSConfiguration? {
+        guard let tls, case .exec(let provider) = configuration.credentials else { return nil }
+        let credential = try provider.credential()
+        guard let certificate = credential.clientCertificatePEM, let key = credential.clientKeyPEM else { return nil }
+        if let made = lock.withLock({ execTLS }), made.certificate == certificate { return made.settings }
+        var settings = tls
+        do {
+            settings.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) }
+            settings.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem))
+        } catch {
+            throw .configuration("exec plugin \(provider.config.command): its client certificate and key cannot be read: \(error)")
+        }
+        lock.withLock { execTLS = (certificate, settings) }
+        return settings
+    }
+
+    /// The URL `request` is sent to.
+    func address(of request: RESTRequest) -> String { base + request.target }
+
+    /// The headers every request carries: User-Agent, (Host,) Accept, the request's own, and the
     /// credentials' Authorization unless the request set one.
     func headers(for request: RESTRequest) throws(KubeError) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let host { headers.add(name: "Host", value: host) }
         headers.add(name: "Accept", value: "application/json")
         for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
         if headers["Authorization"].isEmpty, let authorization = try authorization() {
@@ -115,11 +157,13 @@ public final class Transport: @unchecked Sendable {
     private func once(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
         let url = configuration.server + request.target
         let headers = try headers(for: request)
+        let tls = try execTLSConfiguration()
         let started = Date()
         let result: HTTPClient.Response
         do {
-            var outgoing = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: request.verb), headers: headers)
+            var outgoing = try HTTPClient.Request(url: address(of: request), method: HTTPMethod(rawValue: request.verb), headers: headers)
             if let body = request.body { outgoing.body = .bytes(body) }
+            if let tls { outgoing.tlsConfiguration = tls }
             let seconds = request.timeout ?? configuration.timeout
             let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
             result = try http.execute(request: outgoing, deadline: deadline).wait()

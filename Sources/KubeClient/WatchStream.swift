@@ -135,9 +135,11 @@ extension Transport {
         if let error = request.error { throw error }
         let url = configuration.server + request.target
         let headers = try headers(for: request)
+        let tls = try execTLSConfiguration()
         let stream = WatchStream()
         do {
-            let outgoing = try HTTPClient.Request(url: url, method: .GET, headers: headers)
+            var outgoing = try HTTPClient.Request(url: address(of: request), method: .GET, headers: headers)
+            if let tls { outgoing.tlsConfiguration = tls }
             stream.task = http.execute(request: outgoing, delegate: WatchDelegate(stream: stream))
         } catch {
             throw .transport("GET \(url): \(Transport.describe(error))")

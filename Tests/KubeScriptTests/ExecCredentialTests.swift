@@ -37,11 +37,12 @@ final class ExecCredentialTests: KubeScriptTestCase {
 
     var runs: Int { Int((try? String(contentsOfFile: folder + "/runs", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0 }
 
-    func kubeconfig(server: String, plugin: String) throws -> String {
+    func kubeconfig(server: String, plugin: String, authority: String? = nil) throws -> String {
         let path = folder + "/config"
+        let authorityField = authority.map { ", certificate-authority-data: \(Data($0.utf8).base64EncodedString())" } ?? ""
         try """
             current-context: c
-            clusters: [{name: k, cluster: {server: "\(server)"}}]
+            clusters: [{name: k, cluster: {server: "\(server)"\(authorityField)}}]
             users:
             - name: u
               user:
@@ -101,6 +102,35 @@ final class ExecCredentialTests: KubeScriptTestCase {
         let list = try client.resource(group: "", version: "v1", resource: "namespaces").list()
         XCTAssertEqual(list["kind"], .string("NamespaceList"))
         XCTAssertEqual(runs, 2, "run once, refused, run again")
+    }
+
+    /// A plugin that gives a client certificate instead of a token: requests present it (and
+    /// the server knows the user by it), watches too.
+    func testAClientCertificateFromThePluginIsPresented() throws {
+        let authority = try CertificateAuthority()
+        let serving = try authority.issueServer()
+        let server = try HTTPServer(APIServer(authentication: Authentication(certificates: true)), port: 0,
+                                    tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM,
+                                                   clientCertificateAuthorityPEM: authority.certificatePEM))
+        defer { try? server.stop() }
+        let jane = try authority.issueClient(user: "jane", groups: ["system:masters"])
+        let credential = JSONValue.object([
+            "apiVersion": .string("client.authentication.k8s.io/v1"), "kind": .string("ExecCredential"),
+            "status": .object(["clientCertificateData": .string(jane.certificatePEM), "clientKeyData": .string(jane.privateKeyPEM)]),
+        ])
+        try credential.jsonString().write(toFile: folder + "/credential.json", atomically: true, encoding: .utf8)
+        let plugin = folder + "/certificate.sh"
+        try "#!/bin/sh\necho run >> \"\(folder)/runs-log\"\ncat \"\(folder)/credential.json\"\n".write(toFile: plugin, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
+        let config = try ClientConfiguration.load(kubeconfig: try kubeconfig(server: "https://127.0.0.1:\(server.port)", plugin: plugin,
+                                                                              authority: authority.certificatePEM),
+                                                  environment: ["HOME": folder])
+        let client = try KubeClient(config, discoveryCache: "")
+        let pods = try client.resource(group: "", version: "v1", resource: "pods").namespace("default")
+        XCTAssertEqual(try pods.list()["kind"], .string("PodList"), "jane may list pods; an anonymous client may not")
+        let watch = try pods.watch(["timeoutSeconds": "1"])
+        XCTAssertNil(try watch.next(timeout: 10), "the watch was accepted and ended by its timeout")
+        XCTAssertEqual(try String(contentsOfFile: folder + "/runs-log", encoding: .utf8), "run\n", "the plugin ran once")
     }
 
     func testAFailingPluginSaysWhy() throws {

@@ -87,6 +87,26 @@ final class TransportTests: KubeScriptTestCase {
         }
     }
 
+    /// `tls-server-name`: the certificate is checked against that name (and SNI carries it), while
+    /// the connection goes to the server's address.
+    func testTLSServerNameIsTheNameTheCertificateIsCheckedAgainst() throws {
+        let authority = try CertificateAuthority()
+        let serving = try authority.issueServer(hosts: ["kubernetes.default.svc"])
+        let server = try serve(APIServer(), tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM))
+        var config = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
+        config.certificateAuthorityPEM = Array(authority.certificatePEM.utf8)
+        XCTAssertThrowsError(try KubeClient(config, discoveryCache: "").resource(named: "namespaces").get("default")) { error in
+            XCTAssertEqual((error as? KubeError)?.isTransport, true, "the certificate does not name 127.0.0.1")
+        }
+        config.tlsServerName = "kubernetes.default.svc"
+        XCTAssertEqual(try KubeClient(config, discoveryCache: "").resource(named: "namespaces").get("default")["kind"], .string("Namespace"))
+        config.tlsServerName = "elsewhere.example.com"
+        XCTAssertThrowsError(try KubeClient(config, discoveryCache: "").resource(named: "namespaces").get("default")) { error in
+            XCTAssertEqual((error as? KubeError)?.isTransport, true, "the certificate does not name elsewhere.example.com")
+            XCTAssertTrue(String(describing: error).hasPrefix("GET https://127.0.0.1:"), "errors name the server, not the TLS name: \(error)")
+        }
+    }
+
     func testRequestsAreBuiltInOnePlaceAndKeepTheirFirstError() {
         let request = RESTRequest(verb: "get", group: "apps", version: "v1").namespace("shop").resource("deployments").name("web")
             .subresource("scale").parameter("dryRun", "All").parameter("labelSelector", "app in (a,b)")
