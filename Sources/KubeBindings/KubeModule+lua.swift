@@ -648,11 +648,41 @@ local columns = {
     { "READY", function(o) return tostring(o.status and o.status.readyReplicas or 0) end } },
   Service = { { "TYPE", function(o) return o.spec and o.spec.type or "ClusterIP" end },
     { "CLUSTER-IP", function(o) return o.spec and o.spec.clusterIP or "<none>" end },
+    { "EXTERNAL-IP", function(o)
+      local spec, addresses = o.spec or {}, {}
+      if spec.type == "ExternalName" then return spec.externalName or "<none>" end
+      if spec.type == "LoadBalancer" then
+        for _, i in ipairs(o.status and o.status.loadBalancer and o.status.loadBalancer.ingress or {}) do addresses[#addresses + 1] = i.ip or i.hostname end
+      end
+      for _, ip in ipairs(spec.externalIPs or {}) do addresses[#addresses + 1] = ip end
+      if #addresses > 0 then return table.concat(addresses, ",") end
+      return spec.type == "LoadBalancer" and "<pending>" or "<none>"
+    end },
     { "PORT(S)", function(o)
       local ports = {}
-      for _, p in ipairs(o.spec and o.spec.ports or {}) do ports[#ports + 1] = ("%s/%s"):format(p.port, p.protocol or "TCP") end
+      for _, p in ipairs(o.spec and o.spec.ports or {}) do
+        ports[#ports + 1] = p.nodePort and ("%s:%s/%s"):format(p.port, p.nodePort, p.protocol or "TCP") or ("%s/%s"):format(p.port, p.protocol or "TCP")
+      end
       return #ports > 0 and table.concat(ports, ",") or "<none>"
     end } },
+  Endpoints = { { "ENDPOINTS", function(o)
+      local addresses = {}
+      for _, subset in ipairs(o.subsets or {}) do
+        for _, a in ipairs(subset.addresses or {}) do
+          if #(subset.ports or {}) == 0 then addresses[#addresses + 1] = a.ip end
+          for _, p in ipairs(subset.ports or {}) do addresses[#addresses + 1] = a.ip .. ":" .. p.port end
+        end
+      end
+      if #addresses == 0 then return "<none>" end
+      local shown = table.concat(addresses, ",", 1, math.min(3, #addresses))
+      return #addresses > 3 and ("%s + %d more..."):format(shown, #addresses - 3) or shown
+    end } },
+  StatefulSet = { { "READY", function(o) return ("%d/%d"):format(o.status and o.status.readyReplicas or 0, o.spec and o.spec.replicas or 1) end } },
+  DaemonSet = { { "DESIRED", function(o) return tostring(o.status and o.status.desiredNumberScheduled or 0) end },
+    { "CURRENT", function(o) return tostring(o.status and o.status.currentNumberScheduled or 0) end },
+    { "READY", function(o) return tostring(o.status and o.status.numberReady or 0) end },
+    { "UP-TO-DATE", function(o) return tostring(o.status and o.status.updatedNumberScheduled or 0) end },
+    { "AVAILABLE", function(o) return tostring(o.status and o.status.numberAvailable or 0) end } },
   Namespace = { { "STATUS", function(o) return o.status and o.status.phase or "" end } },
   Node = { { "STATUS", function(o)
       for _, c in ipairs(o.status and o.status.conditions or {}) do if c.type == "Ready" then return c.status == "True" and "Ready" or "NotReady" end end

@@ -104,6 +104,8 @@ extension APIServer {
         if info.group == "batch" && info.name == "jobs" { Defaults.admitJob(&object, uid: metadata["uid"]?.stringValue ?? "") }
         object = applied.map { appliedManaged(object, previous: nil, info: info, manager: manager, fields: $0) }
             ?? managed(object, previous: nil, info: info, manager: manager, subresource: nil)
+        // allocated by the storage, after the managers' fields were taken: nobody owns them
+        if Self.isService(info), let refused = allocateServiceAddresses(&object, info, in: store) { return .status(refused) }
         if !dryRun { store.write(object, of: info, key: key) }
         return .json(201, Self.ordered(object))
     }
@@ -147,6 +149,7 @@ extension APIServer {
                in store: inout ObjectStore) -> JSONValue {
         var object = new
         Defaults.apply(to: &object, info)
+        if Self.isService(info) { Self.keepAllocated(&object, from: current) }
         var metadata = object["metadata"]?.objectValue ?? JSONObject()
         let old = current["metadata"]?.objectValue ?? JSONObject()
         for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"] {

@@ -5,10 +5,11 @@ import Glibc
 
 /// The simulated controllers: what kube-controller-manager, the scheduler and a kubelet
 /// (kwok-style: no containers run) do in a small cluster with one node. Deployments make
-/// ReplicaSets, ReplicaSets make Pods, Pods are scheduled and become Running and Ready after
-/// `podStartDelay`, a Job's Pods succeed after `jobPodDuration`, and every namespace gets its
-/// `default` ServiceAccount and `kube-root-ca.crt` ConfigMap. Statuses follow as a real
-/// cluster's do. Controllers run in `settle()`, which `HTTPServer` calls periodically.
+/// ReplicaSets, ReplicaSets, StatefulSets and DaemonSets make Pods, Pods are scheduled and
+/// become Running and Ready after `podStartDelay`, a Job's Pods succeed after `jobPodDuration`,
+/// Services with selectors get Endpoints, `default` has the `kubernetes` Service, and every
+/// namespace gets its `default` ServiceAccount and `kube-root-ca.crt` ConfigMap. Statuses
+/// follow as a real cluster's do. Controllers run in `settle()`, which `HTTPServer` calls periodically.
 public struct ControllerOptions: Sendable {
     /// Seconds from a Pod's creation to Running and Ready.
     public var podStartDelay: Double
@@ -48,8 +49,12 @@ extension APIServer {
         changed = namespaceDefaults(in: &store) || changed
         changed = deployments(in: &store) || changed
         changed = replicaSets(in: &store) || changed
+        changed = statefulSets(in: &store) || changed
+        changed = daemonSets(in: &store) || changed
         changed = jobs(in: &store) || changed
         changed = kubelet(options, in: &store) || changed
+        changed = kubernetesService(in: &store) || changed
+        changed = endpoints(in: &store) || changed
         return changed
     }
 

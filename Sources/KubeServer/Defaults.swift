@@ -69,6 +69,10 @@ enum Defaults {
             if spec["type"] == .string("ClusterIP") || spec["type"] == .string("NodePort") || spec["type"] == .string("LoadBalancer") {
                 spec.setDefault("internalTrafficPolicy", .string("Cluster"))
             }
+            if spec["type"] == .string("NodePort") || spec["type"] == .string("LoadBalancer") {
+                spec.setDefault("externalTrafficPolicy", .string("Cluster"))
+            }
+            if spec["type"] == .string("LoadBalancer") { spec.setDefault("allocateLoadBalancerNodePorts", .bool(true)) }
             spec["ports"] = spec["ports"].map { ports in
                 .array((ports.arrayValue ?? []).map { port in
                     var port = port.objectValue ?? JSONObject()

@@ -7,8 +7,8 @@ import Glibc
 /// columns and one row of cells per object, with the object's metadata.
 ///
 /// Deployments and Namespaces print the columns the recorded server printed; Pods, ConfigMaps,
-/// Secrets, Services and ReplicaSets the usual kubectl columns; every other resource the server's
-/// default (Name, Created At).
+/// Secrets, Services, Endpoints, ReplicaSets, StatefulSets and DaemonSets the usual kubectl
+/// columns; every other resource the server's default (Name, Created At).
 enum Table {
     /// Whether a request's Accept header asks for a Table.
     static func wanted(by request: APIRequest) -> Bool {
@@ -81,6 +81,10 @@ enum Table {
                        cell: integer("status", "readyReplicas")),
                 age,
             ] + templateColumns(selector: "Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors")
+        case ("", "services"): return serviceColumns
+        case ("", "endpoints"): return endpointsColumns
+        case ("apps", "statefulsets"): return statefulSetColumns
+        case ("apps", "daemonsets"): return daemonSetColumns
         case ("", "namespaces"):
             return [name, Column(name: "Status", description: "The status of the namespace", cell: text("status", "phase")), age]
         case ("", "configmaps"):

@@ -3,7 +3,8 @@ import XCTest
 @testable import KubeServer
 
 /// The simulated controllers: Deployments → ReplicaSets → Pods that start on the one node,
-/// Jobs whose Pods succeed, and what every namespace gets.
+/// StatefulSets and DaemonSets, Jobs whose Pods succeed, Services' addresses and Endpoints, and
+/// what every namespace gets.
 final class ControllerTests: KubeScriptTestCase {
     let server = APIServer(controllers: ControllerOptions(podStartDelay: 0, jobPodDuration: 0))
 
@@ -117,5 +118,136 @@ final class ControllerTests: KubeScriptTestCase {
         XCTAssertEqual(done[path: "status", "conditions"]?[0]?["type"], .string("Complete"))
         let phases = try items("/api/v1/namespaces/default/pods").compactMap { $0[path: "status", "phase"]?.stringValue }
         XCTAssertEqual(phases, ["Succeeded", "Succeeded"])
+    }
+
+    static func statefulSet(image: String, replicas: Int) -> String {
+        #"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db"},"spec":{"serviceName":"db","replicas":\#(replicas),"#
+            + #""selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}},"#
+            + #""spec":{"containers":[{"name":"db","image":"\#(image)"}]}}}}"#
+    }
+
+    func testStatefulSetPodsComeInOrderAndRollFromTheTop() throws {
+        try request("POST", "/apis/apps/v1/namespaces/default/statefulsets", Self.statefulSet(image: "postgres:15", replicas: 3), expect: 201)
+        server.settle()
+        var pods = try items("/api/v1/namespaces/default/pods")
+        XCTAssertEqual(pods.compactMap { $0[path: "metadata", "name"]?.stringValue }, ["db-0", "db-1", "db-2"])
+        XCTAssertEqual(pods.map { $0[path: "spec", "hostname"] }, [.string("db-0"), .string("db-1"), .string("db-2")])
+        XCTAssertEqual(pods.map { $0[path: "spec", "subdomain"] }, Array(repeating: .string("db"), count: 3))
+        var set = try request("GET", "/apis/apps/v1/namespaces/default/statefulsets/db", expect: 200)
+        XCTAssertEqual(set[path: "status", "readyReplicas"], .integer(3))
+        XCTAssertEqual(set[path: "status", "currentReplicas"], .integer(3))
+        let first = try XCTUnwrap(set[path: "status", "updateRevision"]?.stringValue)
+        XCTAssertEqual(set[path: "status", "currentRevision"]?.stringValue, first)
+        XCTAssertEqual(pods[0][path: "metadata", "labels", "controller-revision-hash"]?.stringValue, first)
+
+        // a new template replaces every Pod, and the revisions meet again
+        try request("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/db",
+                    #"{"spec":{"template":{"spec":{"containers":[{"name":"db","image":"postgres:16"}]}}}}"#,
+                    type: "application/strategic-merge-patch+json", expect: 200)
+        server.settle()
+        pods = try items("/api/v1/namespaces/default/pods")
+        XCTAssertEqual(pods.compactMap { $0[path: "spec", "containers"]?[0]?[path: "image"]?.stringValue }, ["postgres:16", "postgres:16", "postgres:16"])
+        set = try request("GET", "/apis/apps/v1/namespaces/default/statefulsets/db", expect: 200)
+        let second = try XCTUnwrap(set[path: "status", "updateRevision"]?.stringValue)
+        XCTAssertNotEqual(second, first)
+        XCTAssertEqual(set[path: "status", "currentRevision"]?.stringValue, second)
+        XCTAssertEqual(set[path: "status", "updatedReplicas"], .integer(3))
+
+        // scaled down from the highest ordinal
+        try request("PATCH", "/apis/apps/v1/namespaces/default/statefulsets/db/scale", #"{"spec":{"replicas":1}}"#,
+                    type: "application/merge-patch+json", expect: 200)
+        server.settle()
+        XCTAssertEqual(try items("/api/v1/namespaces/default/pods").compactMap { $0[path: "metadata", "name"]?.stringValue }, ["db-0"])
+    }
+
+    func testOrderedStatefulSetPodsWaitForTheOnesBefore() throws {
+        let slow = APIServer(controllers: ControllerOptions(podStartDelay: 3600))
+        let created = slow.handle(APIRequest(method: "POST", path: "/apis/apps/v1/namespaces/default/statefulsets",
+                                             body: Array(Self.statefulSet(image: "postgres:15", replicas: 3).utf8)))
+        XCTAssertEqual(created.status, 201)
+        slow.settle()
+        let pods = try JSONValue.parse(slow.handle(APIRequest(method: "GET", path: "/api/v1/namespaces/default/pods")).body)
+        XCTAssertEqual(pods["items"]?.arrayValue?.compactMap { $0[path: "metadata", "name"]?.stringValue }, ["db-0"], "db-1 waits for db-0 to be Ready")
+    }
+
+    func testDaemonSetRunsAPodOnTheNodeItSelects() throws {
+        try request("POST", "/apis/apps/v1/namespaces/default/daemonsets", #"""
+            {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent"},
+             "spec":{"selector":{"matchLabels":{"app":"agent"}},"template":{"metadata":{"labels":{"app":"agent"}},
+                     "spec":{"containers":[{"name":"agent","image":"fluent-bit:2"}]}}}}
+            """#, expect: 201)
+        server.settle()
+        let pods = try items("/api/v1/namespaces/default/pods")
+        XCTAssertEqual(pods.count, 1)
+        XCTAssertEqual(pods.first?[path: "status", "phase"], .string("Running"))
+        XCTAssertEqual(pods.first?[path: "metadata", "ownerReferences"]?[0]?[path: "kind"], .string("DaemonSet"))
+        var set = try request("GET", "/apis/apps/v1/namespaces/default/daemonsets/agent", expect: 200)
+        XCTAssertEqual(set[path: "status", "desiredNumberScheduled"], .integer(1))
+        XCTAssertEqual(set[path: "status", "numberReady"], .integer(1))
+        XCTAssertEqual(set[path: "status", "updatedNumberScheduled"], .integer(1))
+
+        // a node selector no node matches: no Pod
+        try request("PATCH", "/apis/apps/v1/namespaces/default/daemonsets/agent",
+                    #"{"spec":{"template":{"spec":{"nodeSelector":{"disk":"ssd"}}}}}"#, type: "application/merge-patch+json", expect: 200)
+        server.settle()
+        XCTAssertEqual(try items("/api/v1/namespaces/default/pods").filter { $0[path: "metadata", "deletionTimestamp"] == nil }.count, 0)
+        set = try request("GET", "/apis/apps/v1/namespaces/default/daemonsets/agent", expect: 200)
+        XCTAssertEqual(set[path: "status", "desiredNumberScheduled"], .integer(0))
+    }
+
+    func testServicesGetAddressesAndEndpoints() throws {
+        try request("POST", "/apis/apps/v1/namespaces/default/deployments", Self.deployment, expect: 201)
+        let service = try request("POST", "/api/v1/namespaces/default/services", #"""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},
+             "spec":{"type":"NodePort","selector":{"app":"web"},"ports":[{"name":"http","port":80,"targetPort":8080}]}}
+            """#, expect: 201)
+        let address = try XCTUnwrap(service[path: "spec", "clusterIP"]?.stringValue)
+        XCTAssertTrue(address.hasPrefix("10.9") || address.hasPrefix("10.10") || address.hasPrefix("10.11"), address)
+        XCTAssertEqual(service[path: "spec", "clusterIPs"], .array([.string(address)]))
+        XCTAssertEqual(service[path: "spec", "ipFamilies"], .array([.string("IPv4")]))
+        XCTAssertEqual(service[path: "spec", "externalTrafficPolicy"], .string("Cluster"))
+        let nodePort = try XCTUnwrap(service[path: "spec", "ports"]?[0]?[path: "nodePort"]?.integerValue)
+        XCTAssertTrue((30000...32767).contains(nodePort))
+        XCTAssertNil(service[path: "metadata", "managedFields"]?[0]?[path: "fieldsV1", "f:spec", "f:clusterIP"], "allocated, not owned")
+
+        // an address already taken is refused as kube-apiserver refuses it
+        let taken = try request("POST", "/api/v1/namespaces/default/services", """
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"copy"},"spec":{"clusterIP":"\(address)","ports":[{"port":80}]}}
+            """, expect: 422)
+        XCTAssertEqual(taken["message"], .string(#"Service "copy" is invalid: spec.clusterIPs: Invalid value: []string{"\#(address)"}: failed to allocate IP \#(address): provided IP is already allocated"#))
+        try request("POST", "/api/v1/namespaces/default/services", #"""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"headless"},"spec":{"clusterIP":"None","selector":{"app":"web"},"ports":[{"port":80}]}}
+            """#, expect: 201)
+
+        // a replacement that leaves the allocations out keeps them
+        var replaced = service
+        replaced["spec"]?["clusterIP"] = nil
+        replaced["spec"]?["clusterIPs"] = nil
+        replaced["spec"]?["ports"] = .array([.object(["name": .string("http"), "port": .integer(80), "targetPort": .integer(8080)])])
+        let kept = try request("PUT", "/api/v1/namespaces/default/services/web", replaced.jsonString(), expect: 200)
+        XCTAssertEqual(kept[path: "spec", "clusterIP"]?.stringValue, address)
+        XCTAssertEqual(kept[path: "spec", "ports"]?[0]?[path: "nodePort"]?.integerValue, nodePort)
+
+        server.settle()
+        let endpoints = try request("GET", "/api/v1/namespaces/default/endpoints/web", expect: 200)
+        let podIPs = try items("/api/v1/namespaces/default/pods").compactMap { $0[path: "status", "podIP"]?.stringValue }.sorted()
+        XCTAssertEqual(podIPs.count, 2)
+        XCTAssertEqual(endpoints[path: "subsets"]?[0]?[path: "addresses"]?.arrayValue?.compactMap { $0["ip"]?.stringValue }, podIPs)
+        XCTAssertEqual(endpoints[path: "subsets"]?[0]?["addresses"]?[0]?[path: "targetRef", "kind"], .string("Pod"))
+        XCTAssertEqual(endpoints[path: "subsets"]?[0]?[path: "ports"], .array([.object(["name": .string("http"), "port": .integer(8080), "protocol": .string("TCP")])]))
+        server.settle()
+        XCTAssertEqual(try request("GET", "/api/v1/namespaces/default/endpoints/web", expect: 200)[path: "metadata", "resourceVersion"],
+                       endpoints[path: "metadata", "resourceVersion"], "nothing changed: no new version")
+        try request("GET", "/api/v1/namespaces/default/endpoints/headless", expect: 200)
+
+        // the API server's own Service
+        let kubernetes = try request("GET", "/api/v1/namespaces/default/services/kubernetes", expect: 200)
+        XCTAssertEqual(kubernetes[path: "spec", "clusterIP"], .string("10.96.0.1"))
+        XCTAssertEqual(try request("GET", "/api/v1/namespaces/default/endpoints/kubernetes", expect: 200)[path: "subsets"]?[0]?["ports"]?[0]?["port"], .integer(6443))
+
+        // the Service goes, its Endpoints follow
+        try request("DELETE", "/api/v1/namespaces/default/services/web", expect: 200)
+        server.settle()
+        try request("GET", "/api/v1/namespaces/default/endpoints/web", expect: 404)
     }
 }

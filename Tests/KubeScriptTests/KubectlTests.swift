@@ -180,6 +180,59 @@ final class KubectlTests: KubeScriptTestCase {
         XCTAssertTrue(refused.contains("certificate") || refused.contains("tls"), refused)
     }
 
+    /// Services with their cluster IPs and Endpoints, a StatefulSet and a DaemonSet, as kubectl
+    /// prints them and waits for their rollouts.
+    func testServicesStatefulSetsAndDaemonSets() throws {
+        try serve()
+        let manifest = try cluster.file("data.yaml", """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: db, namespace: default}
+            spec:
+              clusterIP: None
+              selector: {app: db}
+              ports: [{name: pg, port: 5432, targetPort: pg}]
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db, namespace: default}
+            spec:
+              serviceName: db
+              replicas: 2
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec:
+                  containers: [{name: db, image: "postgres:16", ports: [{name: pg, containerPort: 5432}]}]
+            ---
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: agent, namespace: default}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers: [{name: agent, image: "fluent-bit:2"}]
+
+            """)
+        XCTAssertEqual(try kubectl("apply", "-f", manifest), "service/db created\nstatefulset.apps/db created\ndaemonset.apps/agent created\n")
+        let statefulSet = try kubectl("rollout", "status", "statefulset/db", "--timeout=60s")
+        // the server defaults `partition: 0`, so kubectl reports a partitioned roll out, as with a real one
+        XCTAssertTrue(statefulSet.hasSuffix("partitioned roll out complete: 2 new pods have been updated...\n"), statefulSet)
+        XCTAssertEqual(try kubectl("rollout", "status", "daemonset/agent", "--timeout=60s"), "daemon set \"agent\" successfully rolled out\n")
+        XCTAssertEqual(try kubectl("get", "pods", "-l", "app=db", "-o", "name"), "pod/db-0\npod/db-1\n")
+
+        let services = try kubectl("get", "services")
+        let lines = services.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        XCTAssertEqual(lines.first, ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], services)
+        XCTAssertEqual(lines.first { $0.first == "db" }?.prefix(5), ["db", "ClusterIP", "None", "<none>", "5432/TCP"], services)
+        XCTAssertEqual(lines.first { $0.first == "kubernetes" }?.prefix(5), ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP"], services)
+
+        let endpoints = try kubectl("get", "endpoints", "db", "-o", "jsonpath={.subsets[0].ports[0].port} {.subsets[0].addresses[*].targetRef.name}")
+        XCTAssertEqual(endpoints.split(separator: " ").sorted(), ["5432", "db-0", "db-1"], "the named target port resolved from the Pods")
+    }
+
     /// A CRD applied with kubectl: its resources served under their short name, explained and
     /// validated from the OpenAPI document the server extends with the CRD's schema.
     func testCustomResourceDefinitions() throws {

@@ -22,3 +22,35 @@ test("k8s.format renders lists of objects as kubectl's tables", function(t, c)
   t:ok(text:match("^NAME +STATUS +AGE\ndefault +Active +%d+s"), text)
   t:eq(k8s.format({ a = 1 }, "json"), '{\n  "a": 1\n}')
 end)
+
+test("k8s.format shows Services' addresses and StatefulSets' readiness", function(t, c)
+  c:Apply([[
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, nodePort: 30080}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.25"}]}
+]], { fieldManager = "test" })
+  local services = k8s.format(c:CoreV1():Services(c:Namespace()):List(), "table")
+  t:ok(services:match("^NAME +TYPE +CLUSTER%-IP +EXTERNAL%-IP +PORT%(S%) +AGE\n"), services)
+  t:ok(services:match("\nweb +NodePort +10%.%d+%.%d+%.%d+ +<none> +80:30080/TCP +%d+s"), services)
+  local sets = c:AppsV1():StatefulSets(c:Namespace())
+  k8s.WaitFor(function() return sets:Get("web") end, function(s) return s.status.readyReplicas == 2 end, { timeout = 20 })
+  local text = k8s.format(sets:List(), "table")
+  t:ok(text:match("^NAME +READY +AGE\nweb +2/2 +%d+s"), text)
+  local endpoints = k8s.format(c:CoreV1():Endpoints(c:Namespace()):List(), "table")
+  t:ok(endpoints:match("\nweb +10%.244%.0%.%d+:80,10%.244%.0%.%d+:80 +%d+s"), endpoints)
+end)

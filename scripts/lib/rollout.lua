@@ -34,18 +34,30 @@ function viewers.Deployment(d)
 end
 
 function viewers.StatefulSet(s)
-  local name, status, spec = s.metadata.name, s.status or {}, s.spec or {}
-  if (s.metadata.generation or 0) > (status.observedGeneration or 0) then
+  local status, spec = s.status or {}, s.spec or {}
+  local strategy = spec.updateStrategy or {}
+  if strategy.type ~= nil and strategy.type ~= "RollingUpdate" then
+    error("rollout status is only available for RollingUpdate strategy type", 3)
+  end
+  if (status.observedGeneration or 0) == 0 or (s.metadata.generation or 0) > status.observedGeneration then
     return false, "Waiting for statefulset spec update to be observed..."
   end
   local replicas = spec.replicas or 1
   if (status.readyReplicas or 0) < replicas then
     return false, ("Waiting for %d pods to be ready..."):format(replicas - (status.readyReplicas or 0))
   end
+  if strategy.rollingUpdate then
+    -- with the partition a server defaults, kubectl speaks of a partitioned roll out
+    local partition = strategy.rollingUpdate.partition
+    if partition and (status.updatedReplicas or 0) < replicas - partition then
+      return false, ("Waiting for partitioned roll out to finish: %d out of %d new pods have been updated..."):format(status.updatedReplicas or 0, replicas - partition)
+    end
+    return true, ("partitioned roll out complete: %d new pods have been updated..."):format(status.updatedReplicas or 0)
+  end
   if status.updateRevision ~= status.currentRevision then
     return false, ("waiting for statefulset rolling update to complete %d pods at revision %s..."):format(status.updatedReplicas or 0, tostring(status.updateRevision))
   end
-  return true, ("statefulset rolling update complete %d pods at revision %s..."):format(status.currentReplicas or replicas, tostring(status.currentRevision))
+  return true, ("statefulset rolling update complete %d pods at revision %s..."):format(status.currentReplicas or 0, tostring(status.currentRevision))
 end
 
 function viewers.DaemonSet(d)

@@ -35,3 +35,32 @@ test("restart replaces the Pods through a new ReplicaSet", function(t, c)
   local sets = c:AppsV1():ReplicaSets():List { labelSelector = "app=api" }
   t:eq(#sets.items, 2, "an old and a new ReplicaSet")
 end)
+
+test("status reads a StatefulSet as kubectl does", function(t)
+  local s = { kind = "StatefulSet", metadata = { name = "db", generation = 1 },
+              spec = { replicas = 3, updateStrategy = { type = "RollingUpdate" } },
+              status = { observedGeneration = 1, readyReplicas = 1 } }
+  t:eq({ rollout.status(s) }, { false, "Waiting for 2 pods to be ready..." })
+  s.status = { observedGeneration = 1, readyReplicas = 3, updatedReplicas = 1, currentReplicas = 2, currentRevision = "db-1", updateRevision = "db-2" }
+  t:eq({ rollout.status(s) }, { false, "waiting for statefulset rolling update to complete 1 pods at revision db-2..." })
+  s.spec.updateStrategy.rollingUpdate = { partition = 0 }
+  t:eq({ rollout.status(s) }, { false, "Waiting for partitioned roll out to finish: 1 out of 3 new pods have been updated..." })
+  s.spec.updateStrategy = { type = "OnDelete" }
+  t:raises(function() rollout.status(s) end, "only available for RollingUpdate")
+end)
+
+test("wait follows a StatefulSet and a DaemonSet in the cluster", function(t, c)
+  local template = { metadata = { labels = { app = "db" } }, spec = { containers = { { name = "db", image = "postgres:16" } } } }
+  local set = c:AppsV1():StatefulSets():Create { apiVersion = "apps/v1", kind = "StatefulSet", metadata = { name = "db" },
+    spec = { serviceName = "db", replicas = 2, selector = { matchLabels = { app = "db" } }, template = template } }
+  local messages = {}
+  rollout.wait(c, set, { timeout = 30, interval = 0.1, progress = function(m) messages[#messages + 1] = m end })
+  t:eq(messages[#messages], "partitioned roll out complete: 2 new pods have been updated...")
+  local pods = c:CoreV1():Pods():List { labelSelector = "app=db" }
+  t:eq(#pods.items, 2)
+  local daemon = c:AppsV1():DaemonSets():Create { apiVersion = "apps/v1", kind = "DaemonSet", metadata = { name = "agent" },
+    spec = { selector = { matchLabels = { app = "agent" } },
+             template = { metadata = { labels = { app = "agent" } }, spec = { containers = { { name = "a", image = "fluent-bit:2" } } } } } }
+  local done = rollout.wait(c, daemon, { timeout = 30, interval = 0.1 })
+  t:eq(done.status.numberReady, 1)
+end)
