@@ -28,7 +28,8 @@ extension APIServer {
     }
 
     func deployments(in store: inout ObjectStore) -> Bool {
-        guard let deployments = info("apps", "v1", "deployments"), let replicaSets = info("apps", "v1", "replicasets") else { return false }
+        guard let deployments = info("apps", "v1", "deployments"), let replicaSets = info("apps", "v1", "replicasets"),
+              let pods = info("", "v1", "pods") else { return false }
         var changed = false
         for (_, deployment) in store.objects(of: deployments, namespace: nil) where !Self.isDeleting(deployment) {
             let namespace = deployment[path: "metadata", "namespace"]?.stringValue ?? ""
@@ -60,16 +61,19 @@ extension APIServer {
                         ]),
                         "ownerReferences": Self.ownerReference(deployment, deployments),
                     ]),
-                    "spec": .object(["replicas": .integer(replicas), "selector": selector, "template": setTemplate]),
+                    "spec": .object(["replicas": .integer(0), "selector": selector, "template": setTemplate]),
                 ]), replicaSets, manager: Self.controllerManager, in: &store)
                 newSet = created
                 sets.append(created)
                 changed = true
             }
-            // A rollout in one step: the new ReplicaSet gets every replica, the old ones none.
+            guard let newUID = newSet?[path: "metadata", "uid"] else { continue }
+            let wanted = Self.rolloutStep(deployment, replicas: replicas, sets: sets, newUID: newUID, owned: { uid in
+                owned(by: uid, pods, namespace: namespace, in: store).count
+            })
             for set in sets {
-                let isNew = set[path: "metadata", "uid"] == newSet?[path: "metadata", "uid"]
-                let want = isNew ? replicas : 0
+                let isNew = set[path: "metadata", "uid"] == newUID
+                let want = wanted[set[path: "metadata", "uid"]?.stringValue ?? ""] ?? 0
                 guard set[path: "spec", "replicas"]?.integerValue != want else { continue }
                 var updated = set
                 updated["spec"]?["replicas"] = .integer(want)
@@ -114,6 +118,61 @@ extension APIServer {
             changed = controllerUpdate(withStatus, was: latest, deployments, manager: Self.controllerManager, subresource: "status", in: &store) || changed
         }
         return changed
+    }
+
+    /// The replicas each of a Deployment's ReplicaSets (by uid) should have now, one step of its
+    /// rollout as the deployment controller takes it. `RollingUpdate`: the new ReplicaSet grows
+    /// while all of them together stay within `replicas + maxSurge`, and the old ones shrink,
+    /// oldest first, while the available Pods stay at least `replicas - maxUnavailable`.
+    /// `Recreate`: the old ones go to zero, and the new one grows once their Pods are gone.
+    static func rolloutStep(_ deployment: JSONValue, replicas: Int64, sets: [JSONValue], newUID: JSONValue,
+                            owned: (String) -> Int) -> [String: Int64] {
+        func uid(_ set: JSONValue) -> String { set[path: "metadata", "uid"]?.stringValue ?? "" }
+        func specReplicas(_ set: JSONValue) -> Int64 { set[path: "spec", "replicas"]?.integerValue ?? 0 }
+        func available(_ set: JSONValue) -> Int64 { set[path: "status", "availableReplicas"]?.integerValue ?? 0 }
+        guard let newSet = sets.first(where: { $0[path: "metadata", "uid"] == newUID }) else { return [:] }
+        let old = sets.filter { $0[path: "metadata", "uid"] != newUID }
+            .sorted { ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "") < ($1[path: "metadata", "creationTimestamp"]?.stringValue ?? "") }
+        var wanted = Dictionary(sets.map { (uid($0), specReplicas($0)) }, uniquingKeysWith: { first, _ in first })
+        let strategy = deployment[path: "spec", "strategy"]
+        if strategy?["type"]?.stringValue == "Recreate" {
+            for set in old { wanted[uid(set)] = 0 }
+            let oldPods = old.reduce(0) { $0 + owned(uid($1)) }
+            if oldPods == 0 { wanted[uid(newSet)] = replicas }
+            return wanted
+        }
+        let rolling = strategy?["rollingUpdate"]
+        var surge = scaled(rolling?["maxSurge"] ?? .string("25%"), of: replicas, roundUp: true)
+        var unavailable = scaled(rolling?["maxUnavailable"] ?? .string("25%"), of: replicas, roundUp: false)
+        if surge == 0 && unavailable == 0 { unavailable = 1 }  // as the controller: it must move
+        surge = max(surge, 0)
+        let total = sets.reduce(Int64(0)) { $0 + specReplicas($1) }
+        // the new ReplicaSet
+        let current = specReplicas(newSet)
+        if current > replicas {
+            wanted[uid(newSet)] = replicas
+        } else if current < replicas, total < replicas + surge {
+            wanted[uid(newSet)] = current + min(replicas + surge - total, replicas - current)
+        }
+        // the old ones: first those whose Pods are not available, then as availability allows
+        let minimum = replicas - unavailable
+        let newUnavailable = specReplicas(newSet) - available(newSet)
+        var room = total - minimum - max(newUnavailable, 0)
+        for set in old where room > 0 {
+            let unhealthy = min(specReplicas(set) - available(set), room)
+            if unhealthy > 0 {
+                wanted[uid(set)] = specReplicas(set) - unhealthy
+                room -= unhealthy
+            }
+        }
+        var removable = sets.reduce(Int64(0)) { $0 + available($1) } - minimum
+        for set in old where removable > 0 {
+            let have = wanted[uid(set)] ?? 0
+            let cut = min(have, removable)
+            wanted[uid(set)] = have - cut
+            removable -= cut
+        }
+        return wanted
     }
 
     /// A status condition, keeping its times while its status and reason stay the same.

@@ -93,6 +93,58 @@ final class ControllerTests: KubeScriptTestCase {
         XCTAssertEqual(try items("/api/v1/namespaces/default/pods").count, 0)
     }
 
+    /// One step at a time: with Pods that never become Ready, a rolling update goes only as far
+    /// as `maxSurge` and `maxUnavailable` let it, and a Recreate first empties the old ReplicaSet.
+    func testRolloutsArePacedByTheirStrategy() throws {
+        let slow = APIServer(controllers: ControllerOptions(podStartDelay: 3600))
+        func call(_ method: String, _ path: String, _ body: String? = nil, type: String? = nil, expect status: Int) throws -> JSONValue {
+            try slow.call(method, path, body, type: type, expect: status)
+        }
+        func sets(_ deployment: String) throws -> [Int64] {
+            // spec.replicas of the old ReplicaSet, then of the new one
+            try call("GET", "/apis/apps/v1/namespaces/default/replicasets", expect: 200)["items"]?.arrayValue?
+                .filter { $0[path: "metadata", "labels", "app"]?.stringValue == deployment }
+                .sorted { ($0[path: "metadata", "annotations", "deployment.kubernetes.io/revision"]?.stringValue ?? "")
+                    < ($1[path: "metadata", "annotations", "deployment.kubernetes.io/revision"]?.stringValue ?? "") }
+                .compactMap { $0[path: "spec", "replicas"]?.integerValue } ?? []
+        }
+        func markReady(_ deployment: String) throws {
+            // the kubelet is slow here: the test makes the Pods Ready itself
+            for pod in try call("GET", "/api/v1/namespaces/default/pods", expect: 200)["items"]?.arrayValue ?? []
+            where pod[path: "metadata", "labels", "app"]?.stringValue == deployment {
+                var ready = pod
+                ready["status"] = .object(["phase": .string("Running"), "conditions": .array([.object(["type": .string("Ready"), "status": .string("True")])])])
+                try call("PUT", "/api/v1/namespaces/default/pods/\(pod[path: "metadata", "name"]?.stringValue ?? "")/status", ready.jsonString(), expect: 200)
+            }
+            slow.settle()
+        }
+        for (name, strategy) in [("rolling", #"{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}"#),
+                                 ("recreate", #"{"type":"Recreate"}"#)] {
+            try call("POST", "/apis/apps/v1/namespaces/default/deployments", #"""
+                {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"\#(name)"},
+                 "spec":{"replicas":4,"strategy":\#(strategy),"selector":{"matchLabels":{"app":"\#(name)"}},
+                         "template":{"metadata":{"labels":{"app":"\#(name)"}},"spec":{"containers":[{"name":"c","image":"nginx:1.25"}]}}}}
+                """#, expect: 201)
+            slow.settle()
+            XCTAssertEqual(try sets(name), [4], "a new Deployment gets all its replicas at once")
+            try markReady(name)
+            try call("PATCH", "/apis/apps/v1/namespaces/default/deployments/\(name)",
+                     #"{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:1.26"}]}}}}"#,
+                     type: "application/strategic-merge-patch+json", expect: 200)
+            slow.settle()
+        }
+        XCTAssertEqual(try sets("rolling"), [4, 1], "one surge Pod, and no old one goes before it is available")
+        XCTAssertEqual(try sets("recreate"), [0, 4], "the old Pods went at once, so the new ones came")
+        try markReady("rolling")
+        XCTAssertEqual(try sets("rolling"), [3, 2], "the available surge Pod let an old one go, and another new one come")
+        let deployment = try call("GET", "/apis/apps/v1/namespaces/default/deployments/rolling", expect: 200)
+        XCTAssertEqual(deployment[path: "status", "updatedReplicas"], .integer(2))
+        XCTAssertEqual(deployment[path: "status", "conditions"]?.arrayValue?.first { $0["type"] == .string("Progressing") }?["reason"],
+                       .string("ReplicaSetUpdated"))
+        for _ in 0..<4 { try markReady("rolling") }
+        XCTAssertEqual(try sets("rolling"), [0, 4])
+    }
+
     func testPodsStartAfterTheirDelay() throws {
         let slow = APIServer(controllers: ControllerOptions(podStartDelay: 3600))
         let created = slow.handle(APIRequest(method: "POST", path: "/api/v1/namespaces/default/pods", body: Array(
