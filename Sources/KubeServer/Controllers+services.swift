@@ -39,11 +39,13 @@ extension APIServer {
               let pods = info("", "v1", "pods") else { return false }
         var changed = false
         var wanted = Set<String>()
+        var podsIn: [String: [JSONValue]] = [:]  // each namespace's Pods, read once a pass
         for (key, service) in store.objects(of: services, namespace: nil) where !Self.isDeleting(service) {
             guard let selector = service[path: "spec", "selector"]?.objectValue, !selector.isEmpty else { continue }
             wanted.insert(key)
             let namespace = service[path: "metadata", "namespace"]?.stringValue ?? ""
-            let selected = store.objects(of: pods, namespace: namespace).map(\.object).filter { pod in
+            if podsIn[namespace] == nil { podsIn[namespace] = store.objects(of: pods, namespace: namespace).map(\.object) }
+            let selected = (podsIn[namespace] ?? []).filter { pod in
                 let labels = pod[path: "metadata", "labels"]?.objectValue ?? JSONObject()
                 let phase = pod[path: "status", "phase"]?.stringValue ?? ""
                 return selector.allSatisfy { labels[$0.key] == $0.value } && pod[path: "status", "podIP"] != nil
@@ -65,7 +67,7 @@ extension APIServer {
         // the controller's own Endpoints whose Service is gone (or lost its selector) go too
         for (key, object) in store.objects(of: endpoints, namespace: nil)
         where object[path: "metadata", "annotations", Self.endpointsTrigger] != nil && !wanted.contains(key) {
-            store.delete(of: endpoints, key: key)
+            controllerDelete(object, endpoints, in: &store)
             changed = true
         }
         return changed

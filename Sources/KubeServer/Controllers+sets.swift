@@ -31,7 +31,7 @@ extension APIServer {
             // scale down, from the highest ordinal (one at a time when ordered)
             let surplus = live.filter { ordinal($0) >= replicas }.sorted { ordinal($0) > ordinal($1) }
             for pod in surplus.prefix(ordered ? 1 : surplus.count) {
-                store.delete(of: pods, key: "\(namespace)/\(pod[path: "metadata", "name"]?.stringValue ?? "")")
+                controllerDelete(pod, pods, in: &store)
                 changed = true
             }
             if ordered, !surplus.isEmpty { mine = owned(by: uid, pods, namespace: namespace, in: store) }
@@ -40,20 +40,13 @@ extension APIServer {
             if !ordered || surplus.isEmpty {
                 for index in 0..<max(replicas, 0) where existing[index] == nil {
                     if ordered, !(0..<index).allSatisfy({ existing[$0].map(Self.isReady) ?? false }) { break }
-                    var metadata = template["metadata"]?.objectValue ?? JSONObject()
-                    metadata["creationTimestamp"] = nil
-                    metadata["name"] = .string("\(name)-\(index)")
-                    metadata["namespace"] = .string(namespace)
-                    var labels = metadata["labels"]?.objectValue ?? JSONObject()
-                    labels["controller-revision-hash"] = .string(revision)
-                    labels["statefulset.kubernetes.io/pod-name"] = .string("\(name)-\(index)")
-                    metadata["labels"] = .object(labels)
-                    metadata["ownerReferences"] = Self.ownerReference(set, sets)
-                    var spec = template["spec"]?.objectValue ?? JSONObject()
-                    spec["hostname"] = .string("\(name)-\(index)")
-                    if let service = set[path: "spec", "serviceName"], service != .string("") { spec["subdomain"] = service }
-                    existing[index] = controllerCreate(.object(["metadata": .object(metadata), "spec": .object(spec)]), pods,
-                                                       manager: Self.controllerManager, in: &store)
+                    let podName = "\(name)-\(index)"
+                    existing[index] = createPod(from: template, owner: set, sets, name: podName, labels: [
+                        "controller-revision-hash": .string(revision), "statefulset.kubernetes.io/pod-name": .string(podName),
+                    ], in: &store) { spec in
+                        spec["hostname"] = .string(podName)
+                        if let service = set[path: "spec", "serviceName"], service != .string("") { spec["subdomain"] = service }
+                    }
                     changed = true
                     if ordered { break }  // the next waits for this one to be Ready
                 }
@@ -64,7 +57,7 @@ extension APIServer {
                set[path: "spec", "updateStrategy", "type"]?.stringValue != "OnDelete" {
                 let partition = set[path: "spec", "updateStrategy", "rollingUpdate", "partition"]?.integerValue ?? 0
                 if let stale = current.filter({ revisionLabel($0) != revision && ordinal($0) >= partition && !Self.isDeleting($0) }).last {
-                    store.delete(of: pods, key: "\(namespace)/\(stale[path: "metadata", "name"]?.stringValue ?? "")")
+                    controllerDelete(stale, pods, in: &store)
                     changed = true
                 }
             }
@@ -86,15 +79,19 @@ extension APIServer {
             status.append("updateRevision", .string(revision))
             status.append("collisionCount", .integer(0))
             if ready > 0 { status.append("availableReplicas", .integer(ready)) }
-            guard let latest = store.object(of: sets, key: key) else { continue }
-            var withStatus = latest
-            withStatus["status"] = .object(status)
-            changed = controllerUpdate(withStatus, was: latest, sets, manager: Self.controllerManager, subresource: "status", in: &store) || changed
+            changed = controllerWriteStatus(status, sets, key: key, in: &store) || changed
         }
         return changed
     }
 
     // MARK: DaemonSets
+
+    /// What the DaemonSet controller gives its Pods: a required affinity for their node.
+    static let nodeAffinity: JSONValue = .object(["nodeAffinity": .object(["requiredDuringSchedulingIgnoredDuringExecution": .object([
+        "nodeSelectorTerms": .array([.object(["matchFields": .array([.object([
+            "key": .string("metadata.name"), "operator": .string("In"), "values": .array([.string(node)]),
+        ])])])]),
+    ])])])
 
     func daemonSets(in store: inout ObjectStore) -> Bool {
         guard let sets = info("apps", "v1", "daemonsets"), let pods = info("", "v1", "pods"), let nodes = info("", "v1", "nodes") else {
@@ -105,7 +102,6 @@ extension APIServer {
         for (key, set) in store.objects(of: sets, namespace: nil) where !Self.isDeleting(set) {
             guard let template = set[path: "spec", "template"] else { continue }
             let namespace = set[path: "metadata", "namespace"]?.stringValue ?? ""
-            let name = set[path: "metadata", "name"]?.stringValue ?? ""
             let uid = set[path: "metadata", "uid"]?.stringValue ?? ""
             let hash = Self.templateHash(template)
             let selector = template[path: "spec", "nodeSelector"]?.objectValue ?? JSONObject()
@@ -114,29 +110,18 @@ extension APIServer {
             let stale = mine.filter { $0[path: "metadata", "labels", "controller-revision-hash"]?.stringValue != hash }
             if desired == 0 || !stale.isEmpty {
                 for pod in desired == 0 ? mine : stale {
-                    store.delete(of: pods, key: "\(namespace)/\(pod[path: "metadata", "name"]?.stringValue ?? "")")
+                    controllerDelete(pod, pods, in: &store)
                     changed = true
                 }
                 mine = owned(by: uid, pods, namespace: namespace, in: store).filter { !Self.isDeleting($0) }
             }
             if desired == 1, mine.isEmpty {
-                var metadata = template["metadata"]?.objectValue ?? JSONObject()
-                metadata["creationTimestamp"] = nil
-                metadata["generateName"] = .string(name + "-")
-                metadata["namespace"] = .string(namespace)
-                var labels = metadata["labels"]?.objectValue ?? JSONObject()
-                labels["controller-revision-hash"] = .string(hash)
-                labels["pod-template-generation"] = .string(String(set[path: "metadata", "generation"]?.integerValue ?? 1))
-                metadata["labels"] = .object(labels)
-                metadata["ownerReferences"] = Self.ownerReference(set, sets)
-                var spec = template["spec"]?.objectValue ?? JSONObject()
-                spec["affinity"] = .object(["nodeAffinity": .object(["requiredDuringSchedulingIgnoredDuringExecution": .object([
-                    "nodeSelectorTerms": .array([.object(["matchFields": .array([.object([
-                        "key": .string("metadata.name"), "operator": .string("In"), "values": .array([.string(Self.node)]),
-                    ])])])]),
-                ])])])
-                mine = [controllerCreate(.object(["metadata": .object(metadata), "spec": .object(spec)]), pods,
-                                         manager: Self.controllerManager, in: &store)]
+                mine = [createPod(from: template, owner: set, sets, labels: [
+                    "controller-revision-hash": .string(hash),
+                    "pod-template-generation": .string(String(set[path: "metadata", "generation"]?.integerValue ?? 1)),
+                ], in: &store) { spec in
+                    spec["affinity"] = Self.nodeAffinity
+                }]
                 changed = true
             }
             let scheduled = Int64(mine.filter { $0[path: "spec", "nodeName"] != nil }.count)
@@ -150,10 +135,7 @@ extension APIServer {
             if scheduled > 0 { status.append("updatedNumberScheduled", .integer(scheduled)) }
             if ready > 0 { status.append("numberAvailable", .integer(ready)) }
             if desired - ready > 0 { status.append("numberUnavailable", .integer(desired - ready)) }
-            guard let latest = store.object(of: sets, key: key) else { continue }
-            var withStatus = latest
-            withStatus["status"] = .object(status)
-            changed = controllerUpdate(withStatus, was: latest, sets, manager: Self.controllerManager, subresource: "status", in: &store) || changed
+            changed = controllerWriteStatus(status, sets, key: key, in: &store) || changed
         }
         return changed
     }

@@ -68,7 +68,7 @@ extension APIServer {
                 changed = true
             }
             guard let newUID = newSet?[path: "metadata", "uid"] else { continue }
-            let wanted = Self.rolloutStep(deployment, replicas: replicas, sets: sets, newUID: newUID, owned: { uid in
+            let wanted = Self.rolloutStep(deployment, replicas: replicas, surge: surge, sets: sets, newUID: newUID, owned: { uid in
                 owned(by: uid, pods, namespace: namespace, in: store).count
             })
             for set in sets {
@@ -125,7 +125,8 @@ extension APIServer {
     /// while all of them together stay within `replicas + maxSurge`, and the old ones shrink,
     /// oldest first, while the available Pods stay at least `replicas - maxUnavailable`.
     /// `Recreate`: the old ones go to zero, and the new one grows once their Pods are gone.
-    static func rolloutStep(_ deployment: JSONValue, replicas: Int64, sets: [JSONValue], newUID: JSONValue,
+    /// (`surge` is `maxSurge` scaled to `replicas`; the defaults are already in the object.)
+    static func rolloutStep(_ deployment: JSONValue, replicas: Int64, surge: Int64, sets: [JSONValue], newUID: JSONValue,
                             owned: (String) -> Int) -> [String: Int64] {
         func uid(_ set: JSONValue) -> String { set[path: "metadata", "uid"]?.stringValue ?? "" }
         func specReplicas(_ set: JSONValue) -> Int64 { set[path: "spec", "replicas"]?.integerValue ?? 0 }
@@ -141,11 +142,8 @@ extension APIServer {
             if oldPods == 0 { wanted[uid(newSet)] = replicas }
             return wanted
         }
-        let rolling = strategy?["rollingUpdate"]
-        var surge = scaled(rolling?["maxSurge"] ?? .string("25%"), of: replicas, roundUp: true)
-        var unavailable = scaled(rolling?["maxUnavailable"] ?? .string("25%"), of: replicas, roundUp: false)
+        var unavailable = scaled(strategy?["rollingUpdate"]?["maxUnavailable"], of: replicas, roundUp: false)
         if surge == 0 && unavailable == 0 { unavailable = 1 }  // as the controller: it must move
-        surge = max(surge, 0)
         let total = sets.reduce(Int64(0)) { $0 + specReplicas($1) }
         // the new ReplicaSet
         let current = specReplicas(newSet)
@@ -202,22 +200,14 @@ extension APIServer {
             var mine = owned(by: uid, pods, namespace: namespace, in: store).filter { !Self.isDeleting($0) }
             if Int64(mine.count) < want, let template = set[path: "spec", "template"] {
                 for _ in 0..<(want - Int64(mine.count)) {
-                    var metadata = template["metadata"]?.objectValue ?? JSONObject()
-                    metadata["creationTimestamp"] = nil
-                    metadata["generateName"] = .string((set[path: "metadata", "name"]?.stringValue ?? "") + "-")
-                    metadata["namespace"] = .string(namespace)
-                    metadata["ownerReferences"] = Self.ownerReference(set, replicaSets)
-                    mine.append(controllerCreate(.object(["metadata": .object(metadata), "spec": template["spec"] ?? .object([:])]), pods,
-                                                 manager: Self.controllerManager, in: &store))
+                    mine.append(createPod(from: template, owner: set, replicaSets, in: &store))
                 }
                 changed = true
             } else if Int64(mine.count) > want {
                 // the newest go first, as the controller prefers
                 let extra = mine.sorted { ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "") > ($1[path: "metadata", "creationTimestamp"]?.stringValue ?? "") }
                     .prefix(mine.count - Int(want))
-                for pod in extra {
-                    store.delete(of: pods, key: "\(namespace)/\(pod[path: "metadata", "name"]?.stringValue ?? "")")
-                }
+                for pod in extra { controllerDelete(pod, pods, in: &store) }
                 mine = owned(by: uid, pods, namespace: namespace, in: store)
                 changed = true
             }
@@ -229,10 +219,7 @@ extension APIServer {
                 status.append("availableReplicas", .integer(ready))
             }
             status.append("observedGeneration", set[path: "metadata", "generation"] ?? .integer(1))
-            guard let latest = store.object(of: replicaSets, key: key) else { continue }
-            var withStatus = latest
-            withStatus["status"] = .object(status)
-            changed = controllerUpdate(withStatus, was: latest, replicaSets, manager: Self.controllerManager, subresource: "status", in: &store) || changed
+            changed = controllerWriteStatus(status, replicaSets, key: key, in: &store) || changed
         }
         return changed
     }
@@ -258,21 +245,12 @@ extension APIServer {
             let active = Int64(mine.filter { $0[path: "status", "phase"] != .string("Succeeded") && $0[path: "status", "phase"] != .string("Failed") }.count)
             let start = min(parallelism, completions - succeeded) - active
             if start > 0, let template = job[path: "spec", "template"] {
-                for _ in 0..<start {
-                    var metadata = template["metadata"]?.objectValue ?? JSONObject()
-                    metadata["creationTimestamp"] = nil
-                    metadata["generateName"] = .string((job[path: "metadata", "name"]?.stringValue ?? "") + "-")
-                    metadata["namespace"] = .string(namespace)
-                    metadata["ownerReferences"] = Self.ownerReference(job, jobs)
-                    controllerCreate(.object(["metadata": .object(metadata), "spec": template["spec"] ?? .object([:])]), pods,
-                                     manager: Self.controllerManager, in: &store)
-                }
+                for _ in 0..<start { createPod(from: template, owner: job, jobs, in: &store) }
                 changed = true
             }
-            guard let latest = store.object(of: jobs, key: key) else { continue }
             let now = Self.timestamp()
             var status = JSONObject()
-            status.append("startTime", latest[path: "status", "startTime"] ?? .string(now))
+            status.append("startTime", job[path: "status", "startTime"] ?? .string(now))  // only this controller writes it
             let running = max(0, min(parallelism, completions - succeeded))
             if succeeded < completions && running > 0 { status.append("active", .integer(running)) }
             if succeeded > 0 { status.append("succeeded", .integer(succeeded)) }
@@ -282,9 +260,7 @@ extension APIServer {
                     "type": .string("Complete"), "status": .string("True"), "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
                 ])]))
             }
-            var withStatus = latest
-            withStatus["status"] = .object(status)
-            changed = controllerUpdate(withStatus, was: latest, jobs, manager: Self.controllerManager, subresource: "status", in: &store) || changed
+            changed = controllerWriteStatus(status, jobs, key: key, in: &store) || changed
         }
         return changed
     }

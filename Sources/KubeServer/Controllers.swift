@@ -77,8 +77,7 @@ extension APIServer {
         Defaults.apply(to: &object, info)
         if info.group.isEmpty && info.name == "pods" { Defaults.admitPod(&object, suffix: Self.randomSuffix()) }
         object = managed(object, previous: nil, info: info, manager: manager, subresource: nil)
-        let name = metadata["name"]?.stringValue ?? ""
-        let key = metadata["namespace"]?.stringValue.map { "\($0)/\(name)" } ?? name
+        let key = Self.storeKey(of: object)
         store.write(object, of: info, key: key)
         store.firstSeen[uid] = Self.now()
         return store.object(of: info, key: key) ?? object
@@ -96,10 +95,53 @@ extension APIServer {
             updated["metadata"]?["generation"] = .integer(generation + 1)
         }
         updated = managed(updated, previous: previous, info: info, manager: manager, subresource: subresource)
-        let name = updated[path: "metadata", "name"]?.stringValue ?? ""
-        let key = updated[path: "metadata", "namespace"]?.stringValue.map { "\($0)/\(name)" } ?? name
-        store.write(updated, of: info, key: key)
+        store.write(updated, of: info, key: Self.storeKey(of: updated))
         return true
+    }
+
+    /// Writes `status` to the object stored at `key`, through its `status` subresource, as the
+    /// controller manager; whether it changed anything.
+    func controllerWriteStatus(_ status: JSONObject, _ info: APIResourceInfo, key: String, in store: inout ObjectStore) -> Bool {
+        guard let latest = store.object(of: info, key: key) else { return false }
+        var withStatus = latest
+        withStatus["status"] = .object(status)
+        return controllerUpdate(withStatus, was: latest, info, manager: Self.controllerManager, subresource: "status", in: &store)
+    }
+
+    /// Removes a controller's object at once (no graceful deletion).
+    func controllerDelete(_ object: JSONValue, _ info: APIResourceInfo, in store: inout ObjectStore) {
+        store.delete(of: info, key: Self.storeKey(of: object))
+    }
+
+    /// Creates a Pod from `owner`'s `template`, owned by it: named `name`, else `<owner>-<random>`,
+    /// with `labels` added and its spec as `adjust` leaves it.
+    @discardableResult
+    func createPod(from template: JSONValue, owner: JSONValue, _ ownerInfo: APIResourceInfo, name: String? = nil, labels: JSONObject = [:],
+                   in store: inout ObjectStore, adjust: (inout JSONObject) -> Void = { _ in }) -> JSONValue {
+        guard let pods = info("", "v1", "pods") else { return .null }
+        var metadata = template["metadata"]?.objectValue ?? JSONObject()
+        metadata["creationTimestamp"] = nil
+        if let name {
+            metadata["name"] = .string(name)
+        } else {
+            metadata["generateName"] = .string((owner[path: "metadata", "name"]?.stringValue ?? "") + "-")
+        }
+        metadata["namespace"] = owner[path: "metadata", "namespace"]
+        if !labels.isEmpty {
+            var merged = metadata["labels"]?.objectValue ?? JSONObject()
+            for (key, value) in labels { merged[key] = value }
+            metadata["labels"] = .object(merged)
+        }
+        metadata["ownerReferences"] = Self.ownerReference(owner, ownerInfo)
+        var spec = template["spec"]?.objectValue ?? JSONObject()
+        adjust(&spec)
+        return controllerCreate(.object(["metadata": .object(metadata), "spec": .object(spec)]), pods, manager: Self.controllerManager, in: &store)
+    }
+
+    /// Where the store keeps an object: `namespace/name`, or `name` for a cluster-scoped one.
+    static func storeKey(of object: JSONValue) -> String {
+        let name = object[path: "metadata", "name"]?.stringValue ?? ""
+        return object[path: "metadata", "namespace"]?.stringValue.map { "\($0)/\(name)" } ?? name
     }
 
     /// The objects of `info` whose controller is the object with `uid`.

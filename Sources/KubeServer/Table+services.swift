@@ -23,10 +23,15 @@ extension Table {
         },
         age,
         Column(name: "Selector", description: "Route service traffic to pods with label keys and values matching this selector.", priority: 1) { o, _ in
-            let labels = (o[path: "spec", "selector"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }
-            return .string(labels.isEmpty ? "<none>" : labels.joined(separator: ","))
+            .string(labelsText(o[path: "spec", "selector"]))
         },
     ]
+
+    /// A map of labels as a selector (`app=web,tier=db`), or `<none>`.
+    static func labelsText(_ labels: JSONValue?) -> String {
+        let text = selectorText(labels.map { .object(["matchLabels": $0]) })
+        return text.isEmpty ? "<none>" : text
+    }
 
     /// kubectl's EXTERNAL-IP: the external name, the load balancer's ingress, or `externalIPs`.
     static func externalAddresses(_ service: JSONValue) -> String {
@@ -82,9 +87,7 @@ extension Table {
         Column(name: "Available", type: "integer", description: "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)",
                cell: integer("status", "numberAvailable")),
         Column(name: "Node Selector", description: "NodeSelector is a selector which must be true for the pod to fit on a node.") { o, _ in
-            let labels = (o[path: "spec", "template", "spec", "nodeSelector"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
-                .map { "\($0.key)=\($0.value.stringValue ?? "")" }
-            return .string(labels.isEmpty ? "<none>" : labels.joined(separator: ","))
+            .string(labelsText(o[path: "spec", "template", "spec", "nodeSelector"]))
         },
         age,
     ] + templateColumns(selector: "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors")
