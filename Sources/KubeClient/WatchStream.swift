@@ -19,6 +19,10 @@ public struct WatchEvent: Sendable, Equatable {
 /// A watch's events as they arrive: the response is read line by line on the network thread and
 /// each decoded event handed to the reader, never buffered whole. `next` blocks until an event,
 /// the end of the stream, or its deadline.
+///
+/// A stream keeps the transport it came from alive, so a watch outlives the client that started
+/// it. It ends only when the server ends it, when its reader cancels it (or lets go of it), or
+/// with an error: a cancellation the reader did not ask for fails, never ends quietly.
 public final class WatchStream: @unchecked Sendable {
     enum Item {
         case event(WatchEvent)
@@ -29,9 +33,26 @@ public final class WatchStream: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Item] = []
     private var finished = false
+    /// Whether the reader cancelled the watch (an HTTP cancellation is then its end).
+    private var cancelled = false
     var task: HTTPClient.Task<Void>?
+    /// The transport the watch runs on, kept alive as long as the stream.
+    let transport: Transport
 
-    init() {}
+    init(transport: Transport) {
+        self.transport = transport
+    }
+
+    deinit {
+        task?.cancel()
+    }
+
+    /// Whether the reader asked for the end (`cancel`).
+    var wasCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
 
     func put(_ item: Item) {
         condition.lock()
@@ -73,15 +94,19 @@ public final class WatchStream: @unchecked Sendable {
 
     /// Stops the watch; `next` then returns nil.
     public func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.unlock()
         task?.cancel()
         put(.end)
     }
 }
 
-/// Reads a watch response into a stream.
+/// Reads a watch response into a stream. It holds the stream weakly, so that a stream its
+/// reader let go of is freed, and its deinit cancels the request.
 final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     typealias Response = Void
-    let stream: WatchStream
+    private weak var stream: WatchStream?
     private var status = 200
     private var pending: [UInt8] = []
 
@@ -108,24 +133,25 @@ final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     func deliver(_ line: [UInt8]) {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x0D }) else { return }
         guard let value = try? JSONValue.parse(line), let type = value["type"]?.stringValue, let object = value["object"] else {
-            stream.put(.failure(.decoding("a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")))
+            stream?.put(.failure(.decoding("a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")))
             return
         }
-        stream.put(.event(WatchEvent(type: type, object: object)))
+        stream?.put(.event(WatchEvent(type: type, object: object)))
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: Error) {
-        if let error = error as? HTTPClientError, error == .cancelled { return stream.put(.end) }
+        guard let stream else { return }
+        if let error = error as? HTTPClientError, error == .cancelled, stream.wasCancelled { return stream.put(.end) }
         stream.put(.failure(.transport("the watch failed: \(Transport.describe(error))")))
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
         if status != 200 {
-            stream.put(.failure(KubeError.status(code: status, body: pending)))
+            stream?.put(.failure(KubeError.status(code: status, body: pending)))
             return
         }
         if !pending.isEmpty { deliver(pending) }
-        stream.put(.end)
+        stream?.put(.end)
     }
 }
 
@@ -136,7 +162,7 @@ extension Transport {
         let url = configuration.server + request.target
         let headers = try headers(for: request)
         let tls = try execTLSConfiguration()
-        let stream = WatchStream()
+        let stream = WatchStream(transport: self)
         do {
             var outgoing = try HTTPClient.Request(url: address(of: request), method: .GET, headers: headers)
             if let tls { outgoing.tlsConfiguration = tls }

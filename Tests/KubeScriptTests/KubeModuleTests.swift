@@ -20,15 +20,7 @@ final class KubeModuleTests: KubeScriptTestCase {
 
     /// Runs `code` with the client module installed, the embedded cluster as the default.
     func run(_ code: String, dryRun: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {
-        try withRuntime(file: file, line: line) { runtime in
-            try KubeModule.install(in: runtime, defaults: ClientDefaults(
-                configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)"), dryRun: dryRun))
-            do {
-                try runtime.execute(code)
-            } catch {
-                XCTFail(String(describing: error), file: file, line: line)
-            }
-        }
+        try runScript(code, server: "http://127.0.0.1:\(server.port)", dryRun: dryRun, file: file, line: line)
     }
 
     static let deployment = """

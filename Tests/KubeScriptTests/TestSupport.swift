@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeBindings
 import KubeClient
 import KubeServer
 import XCTest
@@ -50,6 +51,19 @@ extension XCTestCase {
         let top = runtime.state.top
         try body(runtime)
         XCTAssertEqual(runtime.state.top, top, "the Lua stack is not balanced", file: file, line: line)
+    }
+
+    /// Runs `code` with the client module installed and `server` as its cluster; a Lua error
+    /// fails the test.
+    func runScript(_ code: String, server: String, dryRun: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {
+        try withRuntime(file: file, line: line) { runtime in
+            try KubeModule.install(in: runtime, defaults: ClientDefaults(configuration: ClientConfiguration(server: server), dryRun: dryRun))
+            do {
+                try runtime.execute(code)
+            } catch {
+                XCTFail(String(describing: error), file: file, line: line)
+            }
+        }
     }
 
     /// Runs Lua code and returns its results as data.
