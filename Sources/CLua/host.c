@@ -103,6 +103,21 @@ static int box_gc(lua_State *L) {
   return 0;
 }
 
+/* Pushes "chunk:line: " for the first Lua function on the stack outside kubescript's own chunks
+ * (named "=[...]"), as luaL_where does for level 1: an error a Swift function raises points at the
+ * script's line, not at the library code that called the function. */
+static void where_outside_host(lua_State *L) {
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    if (!lua_getinfo(L, "Sl", &ar)) break;
+    if (ar.currentline > 0 && strncmp(ar.source, "=[", 2) != 0) {
+      lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+      return;
+    }
+  }
+  lua_pushliteral(L, "");
+}
+
 static int trampoline(lua_State *L) {
   ks_host *h = ks_host_of(L);
   ks_boxud *ud = ks_boxat(L, lua_upvalueindex(1));
@@ -116,7 +131,7 @@ static int trampoline(lua_State *L) {
   if (n < 1) lua_pushliteral(L, "error raised without a value");
   else if (n > 1) lua_settop(L, lua_gettop(L) - n + 1);
   if (status == KS_RAISE && lua_type(L, -1) == LUA_TSTRING) {
-    luaL_where(L, 1);
+    where_outside_host(L);
     lua_insert(L, -2);
     lua_concat(L, 2);
   }

@@ -7,11 +7,49 @@ local json = k8s.json
 
 -- Errors -------------------------------------------------------------------------------------
 
+local getinfo = debug.getinfo
+
+-- The level, for error(message, level) in the function that asks, of the first function outside
+-- kubescript's own chunks (named "=[...]"): errors point at the script's line that called.
+local function callerLevel()
+  local level = 3  -- 1: callerLevel, 2: the function that raises
+  while true do
+    local info = getinfo(level, "S")
+    if info == nil then return 1 end
+    if info.what ~= "C" and info.source:sub(1, 2) ~= "=[" then return level - 1 end
+    level = level + 1
+  end
+end
+
+-- error(message) at the caller's line in the script.
+local function raise(message)
+  error(message, callerLevel())
+end
+
+-- "script.lua:12: " for the script's line that called into the client ("" when there is none).
+local function where()
+  local level = 2
+  while true do
+    local info = getinfo(level, "Sl")
+    if info == nil then return "" end
+    if info.what ~= "C" and info.source:sub(1, 2) ~= "=[" and info.currentline > 0 then
+      return ("%s:%d: "):format(info.short_src, info.currentline)
+    end
+    level = level + 1
+  end
+end
+
 local Error = { __name = "k8s.Error" }
 Error.__index = Error
 Error.__tostring = function(e)
-  if e.reason and e.reason ~= "" then return ("%s (%s)"):format(e.message, e.reason) end
-  return e.message
+  if e.reason and e.reason ~= "" then return ("%s%s (%s)"):format(e.where or "", e.message, e.reason) end
+  return (e.where or "") .. e.message
+end
+
+-- An error value: fields code, reason, message, status, and where (the script's line).
+local function newError(fields)
+  fields.where = where()
+  return setmetatable(fields, Error)
 end
 
 local reasonsByCode = {
@@ -27,12 +65,12 @@ local function statusError(code, body)
     status = { kind = "Status", apiVersion = "v1", status = "Failure", code = code, reason = reasonsByCode[code] or "Unknown",
                message = ("the server responded with the status code %d"):format(code) }
   end
-  return setmetatable({ code = status.code or code, reason = status.reason or reasonsByCode[code] or "",
-                        message = status.message or "", status = status }, Error)
+  return newError { code = status.code or code, reason = status.reason or reasonsByCode[code] or "",
+                    message = status.message or "", status = status }
 end
 
 local function transportError(message)
-  return setmetatable({ code = 0, reason = "", message = message, status = nil }, Error)
+  return newError { code = 0, reason = "", message = message, status = nil }
 end
 
 -- The error of a primitive's failure: (nil, message[, Status JSON]).
@@ -65,10 +103,10 @@ k8s.errors.Error = Error
 -- Group versions -------------------------------------------------------------------------------
 
 function k8s.ParseGroupVersion(text)
-  if type(text) ~= "string" then error("bad argument #1 to 'ParseGroupVersion' (string expected)", 2) end
+  if type(text) ~= "string" then raise("bad argument #1 to 'ParseGroupVersion' (string expected)") end
   local group, version = text:match("^([^/]+)/([^/]+)$")
   if group then return { group = group, version = version } end
-  if text:find("/") then error(("unexpected GroupVersion string: %s"):format(text), 2) end
+  if text:find("/") then raise(("unexpected GroupVersion string: %s"):format(text)) end
   return { group = "", version = text }
 end
 
@@ -133,7 +171,7 @@ local function call(client, verb, target, body, contentType)
 end
 
 function k8s.client(options)
-  if options ~= nil and type(options) ~= "table" then error("bad argument #1 to 'client' (table expected)", 2) end
+  if options ~= nil and type(options) ~= "table" then raise("bad argument #1 to 'client' (table expected)") end
   local handle = host.new(options or {})
   return setmetatable({ _h = handle, _ns = handle:namespace(), _resources = {} }, Client)
 end
@@ -243,16 +281,16 @@ function Resource:path(name, subresource, ignoreNamespace)
   if self._ns and not ignoreNamespace then path = path .. "/namespaces/" .. self._ns end
   path = path .. "/" .. info.resource
   if name ~= nil then
-    if type(name) ~= "string" or name == "" or name:find("/") then error(("invalid resource name %q"):format(tostring(name)), 3) end
+    if type(name) ~= "string" or name == "" or name:find("/") then raise(("invalid resource name %q"):format(tostring(name))) end
     path = path .. "/" .. name
   end
   if subresource then path = path .. "/" .. subresource end
   return path
 end
 
-local function nameOf(object, level)
+local function nameOf(object)
   local name = type(object) == "table" and type(object.metadata) == "table" and object.metadata.name
-  if type(name) ~= "string" or name == "" then error("the object has no metadata.name", level + 1) end
+  if type(name) ~= "string" or name == "" then raise("the object has no metadata.name") end
   return name
 end
 
@@ -262,10 +300,10 @@ function Resource:Create(object, options)
   return call(self._client, "POST", self:path() .. query(writeOptions(options)), object)
 end
 function Resource:Update(object, options)
-  return call(self._client, "PUT", self:path(nameOf(object, 2)) .. query(writeOptions(options)), object)
+  return call(self._client, "PUT", self:path(nameOf(object)) .. query(writeOptions(options)), object)
 end
 function Resource:UpdateStatus(object, options)
-  return call(self._client, "PUT", self:path(nameOf(object, 2), "status") .. query(writeOptions(options)), object)
+  return call(self._client, "PUT", self:path(nameOf(object), "status") .. query(writeOptions(options)), object)
 end
 function Resource:GetScale(name) return call(self._client, "GET", self:path(name, "scale")) end
 function Resource:UpdateScale(name, scale, options)
@@ -273,7 +311,7 @@ function Resource:UpdateScale(name, scale, options)
 end
 function Resource:Patch(name, patchType, patch, options, subresource)
   local contentType = patchTypes[patchType]
-  if not contentType then error(("unknown patch type %q (json, merge, strategic or apply)"):format(tostring(patchType)), 2) end
+  if not contentType then raise(("unknown patch type %q (json, merge, strategic or apply)"):format(tostring(patchType))) end
   return call(self._client, "PATCH", self:path(name, subresource) .. query(writeOptions(options)), patch, contentType)
 end
 function Resource:Apply(object, options)
@@ -281,7 +319,7 @@ function Resource:Apply(object, options)
   local params = { fieldManager = options.fieldManager or "kubescript" }
   if options.force then params.force = "true" end
   if options.dryRun then params.dryRun = options.dryRun end
-  return call(self._client, "PATCH", self:path(nameOf(object, 2)) .. query(writeOptions(params)), object, patchTypes.apply)
+  return call(self._client, "PATCH", self:path(nameOf(object)) .. query(writeOptions(params)), object, patchTypes.apply)
 end
 
 local function deleteBody(options)
@@ -350,7 +388,7 @@ end
 
 -- Resource{ group =, version =, resource = }: any resource, CRDs included.
 function Client:Resource(gvr)
-  if type(gvr) ~= "table" or type(gvr.resource) ~= "string" then error("bad argument #1 to 'Resource' (GroupVersionResource expected)", 2) end
+  if type(gvr) ~= "table" or type(gvr.resource) ~= "string" then raise("bad argument #1 to 'Resource' (GroupVersionResource expected)") end
   local group, version = gvr.group or "", gvr.version or "v1"
   local key = group .. "/" .. version .. "/" .. gvr.resource
   local function find(list)
@@ -493,7 +531,7 @@ function Client:List(kind, options)
 end
 
 function Client:Delete(object, options)
-  return resourceOf(self, object):Delete(nameOf(object, 2), options)
+  return resourceOf(self, object):Delete(nameOf(object), options)
 end
 
 -- Apply(objectOrListOrYAML, { fieldManager =, force = }): server-side apply of each object,
@@ -501,7 +539,7 @@ end
 function Client:Apply(input, options)
   local objects = input
   if type(input) == "string" then objects = k8s.yaml.decodeAll(input) end
-  if type(objects) ~= "table" then error("bad argument #1 to 'Apply' (object, list or YAML expected)", 2) end
+  if type(objects) ~= "table" then raise("bad argument #1 to 'Apply' (object, list or YAML expected)") end
   if objects.kind ~= nil then
     if objects.items ~= nil and objects.kind:match("List$") then objects = objects.items else objects = { objects } end
   end
@@ -560,7 +598,7 @@ function k8s.WaitFor(getter, predicate, options)
     local value = getter()
     if predicate(value) then return value end
     if os.time() >= deadline then
-      error(setmetatable({ code = 0, reason = "Timeout", message = ("timed out after %gs waiting for the condition"):format(timeout) }, Error), 2)
+      error(newError { code = 0, reason = "Timeout", message = ("timed out after %gs waiting for the condition"):format(timeout) }, 0)
     end
     k8s.sleep(interval)
   end
@@ -580,14 +618,14 @@ function Client:WaitForCondition(object, condition, options)
   options = options or {}
   local timeout = options.timeout or 60
   local r = resourceOf(self, object)
-  local name = nameOf(object, 2)
+  local name = nameOf(object)
   local deadline = os.time() + timeout
   local current = r:Get(name)
   while not conditionHolds(current, condition) do
     local remaining = deadline - os.time()
     if remaining <= 0 then
-      error(setmetatable({ code = 0, reason = "Timeout",
-        message = ("timed out after %gs waiting for %s %q to be %s"):format(timeout, object.kind or "object", name, condition) }, Error), 2)
+      error(newError { code = 0, reason = "Timeout",
+        message = ("timed out after %gs waiting for %s %q to be %s"):format(timeout, object.kind or "object", name, condition) }, 0)
     end
     for event in r:Watch { fieldSelector = "metadata.name=" .. name, resourceVersion = current.metadata.resourceVersion,
                            timeoutSeconds = math.max(1, math.floor(remaining)) } do
@@ -717,9 +755,9 @@ function k8s.format(x, format)
   end
   if format == "json" then return k8s.json.encode(x, { indent = 2 }), format end
   if format == "yaml" then return k8s.yaml.encode(x), format end
-  if format ~= "table" then error(("unknown format %q (yaml, json or table)"):format(tostring(format)), 2) end
+  if format ~= "table" then raise(("unknown format %q (yaml, json or table)"):format(tostring(format))) end
   local items, kind = objectsOf(x)
-  if not items then error("a table needs a list of objects or an object", 2) end
+  if not items then raise("a table needs a list of objects or an object") end
   local namespaces = {}
   for _, o in ipairs(items) do if o.metadata.namespace then namespaces[o.metadata.namespace] = true end end
   local spans = count(namespaces) > 1
