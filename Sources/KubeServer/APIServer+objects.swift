@@ -339,7 +339,7 @@ extension APIServer {
         if name.isEmpty {
             return .invalid(info, name: name, causes: [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")])
         }
-        let problems = ObjectNames.problems(name, resource: info.name)
+        let problems = ObjectNames.problems(name, group: info.group, resource: info.name)
         guard !problems.isEmpty else { return nil }
         return .invalid(info, name: name, causes: problems.map {
             .init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \($0)", field: "metadata.name")

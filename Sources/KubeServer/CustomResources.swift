@@ -169,7 +169,10 @@ extension APIServer {
 
     /// The object pruned, defaulted and validated against its custom resource's schema, or the
     /// Invalid status; objects of built-in resources pass unchanged (definitions are checked).
+    /// Every object's labels and annotations, and ConfigMaps' and Secrets' keys, are checked first.
     func admitted(_ object: JSONValue, _ info: APIResourceInfo, name: String, in store: ObjectStore) -> Result<JSONValue, Status> {
+        let metadataCauses = ObjectValidation.causes(object, info)
+        if !metadataCauses.isEmpty { return .failure(.invalid(info, name: name, causes: metadataCauses)) }
         if info.storageKey == CustomResource.definitionsKey {
             let causes = Self.definitionCauses(object)
             return causes.isEmpty ? .success(object) : .failure(.invalid(info, name: name, causes: causes))
