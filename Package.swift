@@ -98,7 +98,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeScriptTests",
-            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "KubeClient", "KubeBindings", "kubescript"]
+            dependencies: ["KubeScript", "KubeAPI", "KubeServer", "KubeClient", "KubeBindings", "kubescript",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
     ]
 )

@@ -109,6 +109,7 @@ public enum KubeModule {
                     throw LuaError(error.message)
                 }
                 client.transport.onRequest = { entry in Self.log(entry, to: log) }
+                client.transport.isCancelled = { Runtime.interruptPending }
                 client.transport.onWarning = { text in log.write(level: "warn", source: "server", message: "Warning: \(text)") }
                 try call.results.append(object: ClientHandle(client))
             },
@@ -140,36 +141,15 @@ public enum KubeModule {
         ])
     }
 
-    /// `-v 6`: each request's verb, URL, status and time; `-v 8`: bodies too, with Secret data
-    /// redacted. Credentials never reach the log (the Authorization header is not in the entry).
+    /// `-v 6`: each request's verb, URL, status and time; `-v 8`: bodies too, with Secrets'
+    /// values hidden (`Redaction`). Credentials never reach the log (the Authorization header is
+    /// not in the entry).
     static func log(_ entry: Transport.RequestLog, to log: ScriptLog) {
         guard log.verbosity >= 6 else { return }
         log.write(level: "info", source: "client", message: String(format: "%@ %@ %d in %.0f ms", entry.verb, entry.url, entry.status, entry.milliseconds))
         guard log.verbosity >= 8 else { return }
-        if let body = entry.requestBody, !body.isEmpty { log.write(level: "info", source: "client", message: "Request Body: " + redacted(body)) }
-        if !entry.responseBody.isEmpty { log.write(level: "info", source: "client", message: "Response Body: " + redacted(entry.responseBody)) }
-    }
-
-    /// A body for the log: the values of Secrets' `data` and `stringData` replaced, in a Secret
-    /// and in each item of a SecretList.
-    static func redacted(_ body: [UInt8]) -> String {
-        guard var value = try? JSONValue.parse(body) else { return "(\(body.count) bytes, not JSON)" }
-        func redact(_ secret: JSONValue) -> JSONValue {
-            var secret = secret
-            for field in ["data", "stringData"] {
-                guard case .object(let members)? = secret[field] else { continue }
-                var hidden = JSONObject()
-                for (key, _) in members { hidden.append(key, .string("<redacted>")) }
-                secret[field] = .object(hidden)
-            }
-            return secret
-        }
-        switch value["kind"]?.stringValue {
-        case "Secret"?: value = redact(value)
-        case "SecretList"?: value["items"] = value["items"]?.arrayValue.map { .array($0.map(redact)) }
-        default: break
-        }
-        return value.jsonString()
+        if let body = entry.shownRequestBody { log.write(level: "info", source: "client", message: "Request Body: " + body) }
+        if let body = entry.shownResponseBody { log.write(level: "info", source: "client", message: "Response Body: " + body) }
     }
 }
 

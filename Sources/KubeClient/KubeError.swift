@@ -11,6 +11,7 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
         case connectionLost
         case configuration
         case decoding
+        case interrupted
     }
 
     private let code: Code
@@ -37,6 +38,9 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
     /// The answer could not be read (not JSON, not the expected shape).
     public static func decoding(_ message: String) -> KubeError { KubeError(code: .decoding, status: nil, message: message) }
 
+    /// The wait was given up because the caller asked (Ctrl-C in kubescript).
+    public static let interrupted = KubeError(code: .interrupted, status: nil, message: "interrupted!")
+
     public var description: String { message }
 
     /// The HTTP status code of a server failure (0 otherwise).
@@ -48,6 +52,8 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
     /// Whether the connection was lost before the answer (client-go retries a GET then).
     public var isConnectionLost: Bool { code == .connectionLost }
     public var isConfiguration: Bool { code == .configuration }
+    /// Whether the caller gave the wait up (`Transport.isCancelled`).
+    public var isInterrupted: Bool { code == .interrupted }
 
     private func reason(_ reason: String, or statusCode: Int) -> Bool {
         guard let status else { return false }

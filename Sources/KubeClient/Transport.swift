@@ -30,17 +30,33 @@ public final class Transport: @unchecked Sendable {
     public var onWarning: (@Sendable (String) -> Void)?
     /// Receives a line per request sent: verb, URL, status, milliseconds (for `-v 6`).
     public var onRequest: (@Sendable (RequestLog) -> Void)?
+    /// Whether the caller gives up waiting (Ctrl-C in kubescript): asked every 20 ms while an
+    /// answer, a pause between tries or the rate limiter is waited for; the request is then
+    /// cancelled and throws `KubeError.interrupted`.
+    public var isCancelled: (@Sendable () -> Bool)?
     /// How many times a request is tried at most.
     static let maximumTries = 10
 
-    /// One request's log line; never holds credentials.
+    /// One request's log line; never holds credentials, and shows bodies only as `Redaction`
+    /// lets them be seen.
     public struct RequestLog: Sendable {
         public var verb: String
         public var url: String
         public var status: Int
         public var milliseconds: Double
-        public var requestBody: [UInt8]?
-        public var responseBody: [UInt8]
+        let requestBody: [UInt8]?
+        let responseBody: [UInt8]
+
+        /// The request's body for a log, Secret values hidden; nil when it had none.
+        public var shownRequestBody: String? {
+            guard let requestBody, !requestBody.isEmpty else { return nil }
+            return Redaction.text(of: requestBody, url: url)
+        }
+
+        /// The answer's body for a log, Secret values hidden; nil when it was empty.
+        public var shownResponseBody: String? {
+            responseBody.isEmpty ? nil : Redaction.text(of: responseBody, url: url)
+        }
     }
 
     public init(_ configuration: ClientConfiguration) throws(KubeError) {
@@ -95,14 +111,14 @@ public final class Transport: @unchecked Sendable {
         var tries = 0
         while true {
             tries += 1
-            limiter?.take()
+            if let limiter { try pause(limiter.take()) }
             let response: RESTResponse
             do {
                 response = try once(request)
             } catch {
                 // client-go retries a reset or cut connection for GET only (others may have run)
                 guard request.verb == "GET", tries < Self.maximumTries, error.isConnectionLost else { throw error }
-                Thread.sleep(forTimeInterval: 1)
+                try pause(1)
                 continue
             }
             if response.status == 401, !refreshed, case .exec(let provider) = configuration.credentials {
@@ -112,11 +128,36 @@ public final class Transport: @unchecked Sendable {
             }
             if tries < Self.maximumTries, response.status == 429 || response.status >= 500,
                let wait = response.header("retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), wait >= 0 {
-                Thread.sleep(forTimeInterval: Double(min(wait, 60)))
+                try pause(Double(min(wait, 60)))
                 continue
             }
             return response
         }
+    }
+
+    /// Waits `seconds`, or less when the caller gives up (`isCancelled`).
+    func pause(_ seconds: Double) throws(KubeError) {
+        let end = Date().addingTimeInterval(seconds)
+        while true {
+            let left = end.timeIntervalSinceNow
+            guard left > 0 else { return }
+            if let isCancelled, isCancelled() { throw .interrupted }
+            Thread.sleep(forTimeInterval: isCancelled == nil ? left : min(left, 0.02))
+        }
+    }
+
+    /// The answer `task` brings; cancelled when the caller gives up (`isCancelled`).
+    func answer<T>(_ task: HTTPClient.Task<T>) throws -> T {
+        guard let isCancelled else { return try task.futureResult.wait() }
+        let done = DispatchSemaphore(value: 0)
+        task.futureResult.whenComplete { _ in done.signal() }
+        while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            if isCancelled() {
+                task.cancel()
+                throw KubeError.interrupted
+            }
+        }
+        return try task.futureResult.wait()
     }
 
     /// The TLS settings requests need when an exec plugin gave a client certificate: the
@@ -166,7 +207,9 @@ public final class Transport: @unchecked Sendable {
             if let tls { outgoing.tlsConfiguration = tls }
             let seconds = request.timeout ?? configuration.timeout
             let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
-            result = try http.execute(request: outgoing, deadline: deadline).wait()
+            result = try answer(http.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: deadline))
+        } catch let error as KubeError {
+            throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw .transport("\(request.verb) \(url): timed out")
         } catch {
@@ -214,9 +257,11 @@ public final class Transport: @unchecked Sendable {
         if isNew { onWarning?(text) }
     }
 
-    /// A reset or closed connection (client-go's `IsConnectionReset` and `IsProbableEOF`).
+    /// A reset or closed connection, also in the middle of an answer (client-go's
+    /// `IsConnectionReset` and `IsProbableEOF`, which counts an unexpected EOF).
     static func isConnectionLost(_ error: Error) -> Bool {
         if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+        if let error = error as? HTTPParserError, error == .invalidEOFState { return true }
         if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) { return true }
         if let error = error as? ChannelError, error == .eof || error == .ioOnClosedChannel { return true }
         return false
@@ -230,7 +275,7 @@ public final class Transport: @unchecked Sendable {
     }
 }
 
-/// A token bucket: `qps` tokens a second, at most `burst` saved up; `take` waits for one.
+/// A token bucket: `qps` tokens a second, at most `burst` saved up; `take` says how long to wait for one.
 final class TokenBucket: @unchecked Sendable {
     let qps: Double
     let burst: Double
@@ -244,14 +289,14 @@ final class TokenBucket: @unchecked Sendable {
         tokens = self.burst
     }
 
-    func take() {
-        let wait: Double = lock.withLock {
+    /// Takes a token and returns how long to wait for it (seconds; 0 when one was saved up).
+    func take() -> Double {
+        lock.withLock {
             let now = Date()
             tokens = min(burst, tokens + now.timeIntervalSince(last) * qps)
             last = now
             tokens -= 1
             return tokens >= 0 ? 0 : -tokens / qps
         }
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
     }
 }
