@@ -32,7 +32,8 @@ let package = Package(
         // Line editing for the REPL: Debian's libedit (readline-compatible API).
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
-        // JSON values, the JSON parser, the YAML reader, Status, selectors.
+        // JSON values, the JSON parser, the YAML reader (its fallback is the libyaml Yams
+        // bundles, imported as CYaml), Status, selectors.
         .target(name: "KubeAPI", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The embedded Kubernetes API server, answering as the recorded kube-apiserver v1.24 does.
         .target(

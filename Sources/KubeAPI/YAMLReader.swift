@@ -1,34 +1,54 @@
-import Yams
-
-/// YAML text → values, through Yams (libyaml), read as Kubernetes reads YAML (go-yaml v2, YAML
-/// 1.1): `true`/`yes`/`on` are booleans, `0x1F` and `0755` integers, `~` and empty values null,
-/// timestamps and base-60 numbers (`1:20`) stay strings; mapping keys become strings and `<<`
-/// merge keys are applied. The values go to a `JSONSink`, as the JSON parser's do, so that the
-/// same reader builds `JSONValue`s (kubeconfigs, request bodies) and Lua tables.
+/// YAML text → values, read as Kubernetes reads YAML (go-yaml v2, YAML 1.1): `true`/`yes`/`on`
+/// are booleans, `0x1F` and `0755` integers, `~` and empty values null, timestamps and base-60
+/// numbers (`1:20`) stay strings; mapping keys become strings and `<<` merge keys are applied;
+/// a key given twice is an error. What no JSON value holds (`.inf`, `.nan`) is refused, as
+/// kubectl refuses it, so that whatever decodes also encodes. The values go to a `JSONSink`, as
+/// the JSON parser's do, so the same reader builds `JSONValue`s (kubeconfigs, request bodies)
+/// and Lua tables.
+///
+/// Input is read as bytes: invalid UTF-8 is refused, and escapes (`"\uFEFF"`) are kept. The
+/// block style that tools write is read by `YAMLBlockReader`, in one pass over the bytes;
+/// anything else by libyaml's event parser (`YAMLEventReader`), which reads all YAML allows.
 public enum YAMLReader {
-    /// Reads the documents of `text` into `sink`, one top-level value each, and returns how many;
-    /// with `single`, exactly one must be there. Empty documents are skipped. Containers nest no
-    /// deeper than `maxDepth`; aliases may not expand the text more than 64 times.
+    /// Reads the documents of `input` into `sink`, one top-level value each, and returns how
+    /// many; with `single`, exactly one must be there. Empty documents are skipped. Containers
+    /// nest no deeper than `maxDepth`; aliases may not expand the text more than 64 times.
     @discardableResult
-    public static func read<Sink: JSONSink>(_ text: String, into sink: inout Sink, single: Bool, maxDepth: Int = 1000) throws(JSONError) -> Int {
+    public static func read<Sink: JSONSink>(_ input: UnsafeRawBufferPointer, into sink: inout Sink, single: Bool,
+                                            maxDepth: Int = 1000) throws(JSONError) -> Int {
+        try read(input, into: &sink, single: single, maxDepth: maxDepth, blockReader: true)
+    }
+
+    /// Reads with libyaml alone unless `blockReader` (tests compare the two).
+    static func read<Sink: JSONSink>(_ input: UnsafeRawBufferPointer, into sink: inout Sink, single: Bool, maxDepth: Int,
+                                     blockReader: Bool) throws(JSONError) -> Int {
         var documents = 0
-        do {
-            var sequence = try Yams.compose_all(yaml: text)
-            var budget = 64 * text.utf8.count + 100_000
-            while let node = sequence.next() {
-                if case .scalar(let s) = node, node.tag.description == Tag.Name.null.rawValue, s.string.isEmpty { continue }
-                documents += 1
-                if single && documents > 1 { throw JSONError("expected one YAML document, found more") }
-                try write(node, to: &sink, depth: 0, maxDepth: maxDepth, budget: &budget)
-            }
-            if let error = sequence.error { throw error }
-        } catch let error as JSONError {
-            throw error
-        } catch {
-            throw JSONError("invalid YAML: \(describe(error))")
+        var budget = 64 * input.count + 100_000
+        func write(_ document: inout YAMLDocument) throws(JSONError) {
+            guard let root = document.nodes.first, !(root.kind == .null && root.length == 0 && document.nodes.count == 1) else { return }
+            documents += 1
+            if single && documents > 1 { throw JSONError("expected one YAML document, found more") }
+            var writer = Writer(document: document, input: input, maxDepth: maxDepth, budget: budget)
+            _ = try writer.write(0, to: &sink, depth: 0)
+            budget = writer.budget
+        }
+        if blockReader, let read = YAMLBlockReader.read(input) {
+            for var document in read { try write(&document) }
+        } else {
+            try YAMLEventReader.read(input, write)
         }
         if single && documents == 0 { throw JSONError("expected one YAML document, found none") }
         return documents
+    }
+
+    /// Reads the documents of `text`.
+    @discardableResult
+    public static func read<Sink: JSONSink>(_ text: String, into sink: inout Sink, single: Bool, maxDepth: Int = 1000) throws(JSONError) -> Int {
+        var text = text
+        let result: Result<Int, JSONError> = text.withUTF8 { buffer in
+            Result { () throws(JSONError) in try read(UnsafeRawBufferPointer(buffer), into: &sink, single: single, maxDepth: maxDepth) }
+        }
+        return try result.get()
     }
 
     /// The documents of `text` as values.
@@ -45,109 +65,138 @@ public enum YAMLReader {
         return builder.results.first ?? .null
     }
 
-    /// Yams' description of a parse error, which names the line and column, in one line.
-    static func describe(_ error: Error) -> String {
-        if let yaml = error as? YamlError {
-            switch yaml {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                return "\(problem) at line \(mark.line), column \(mark.column)"
-            default:
-                break
-            }
-        }
-        return String(describing: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
-    }
+    /// Writes a document's nodes to a sink.
+    struct Writer {
+        let document: YAMLDocument
+        let input: UnsafeRawBufferPointer
+        let maxDepth: Int
+        var budget: Int
 
-    static func write<Sink: JSONSink>(_ node: Node, to sink: inout Sink, depth: Int, maxDepth: Int, budget: inout Int) throws(JSONError) {
-        guard depth < maxDepth else { throw JSONError("invalid YAML: nested deeper than \(maxDepth) levels") }
-        budget -= 1
-        guard budget > 0 else { throw JSONError("invalid YAML: the document expands too much (aliases)") }
-        try sink.willRead()
-        switch node {
-        case .scalar(let scalar):
-            try write(scalar, tag: node.tag.description, to: &sink)
-        case .sequence(let sequence):
-            try sink.beginArray()
-            for item in sequence { try write(item, to: &sink, depth: depth + 1, maxDepth: maxDepth, budget: &budget) }
-            try sink.endArray(count: sequence.count)
-        case .mapping(let mapping):
-            let pairs = try merged(mapping, depth: depth, maxDepth: maxDepth, budget: &budget)
-            try sink.beginObject()
-            for (key, value) in pairs {
-                try sink.willRead()
-                try string(key, to: &sink)
-                try write(value, to: &sink, depth: depth + 1, maxDepth: maxDepth, budget: &budget)
+        /// The text of scalar node `node`.
+        func text<R>(_ node: YAMLDocument.Node, _ body: (UnsafeRawBufferPointer) throws(JSONError) -> R) throws(JSONError) -> R {
+            let start = Int(node.start), count = Int(node.length)
+            if node.inInput { return try body(UnsafeRawBufferPointer(rebasing: input[start..<(start + count)])) }
+            let result: Result<R, JSONError> = document.text.withUnsafeBytes { bytes in
+                Result { () throws(JSONError) in try body(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count)])) }
             }
-            try sink.endObject(count: pairs.count)
-        case .alias:
-            throw JSONError("invalid YAML: unresolved alias")
+            return try result.get()
         }
-    }
 
-    /// The pairs of a mapping with `<<` merge keys applied: explicit keys win over merged ones,
-    /// and earlier merged mappings over later ones. Merging counts against the same budget as
-    /// values, and nests no deeper than values may.
-    static func merged(_ mapping: Node.Mapping, depth: Int, maxDepth: Int, budget: inout Int) throws(JSONError) -> [(String, Node)] {
-        guard depth < maxDepth else { throw JSONError("invalid YAML: merges nested deeper than \(maxDepth) levels") }
-        budget -= mapping.count
-        guard budget > 0 else { throw JSONError("invalid YAML: the document expands too much (aliases)") }
-        var explicit: [(String, Node)] = []
-        var merges: [Node.Mapping] = []
-        for (key, value) in mapping {
-            guard case .scalar(let k) = key else { throw JSONError("invalid YAML: a mapping key must be a scalar") }
-            if key.tag.description == Tag.Name.merge.rawValue {
-                switch value {
-                case .mapping(let m): merges.append(m)
-                case .sequence(let s):
-                    for item in s {
-                        guard case .mapping(let m) = item else { throw JSONError("invalid YAML: '<<' takes mappings") }
-                        merges.append(m)
-                    }
-                default: throw JSONError("invalid YAML: '<<' takes mappings")
+        /// Writes node `index` (following aliases) and returns the index after it.
+        mutating func write<Sink: JSONSink>(_ index: Int, to sink: inout Sink, depth: Int) throws(JSONError) -> Int {
+            guard depth < maxDepth else { throw JSONError("invalid YAML: nested deeper than \(maxDepth) levels") }
+            budget -= 1
+            guard budget > 0 else { throw JSONError("invalid YAML: the document expands too much (aliases)") }
+            try sink.willRead()
+            let node = document.nodes[index]
+            switch node.kind {
+            case .null: try sink.null()
+            case .bool: try sink.bool(node.value != 0)
+            case .integer: try sink.integer(node.value)
+            case .float: try sink.number(Double(bitPattern: UInt64(bitPattern: node.value)))
+            case .string, .merge: try text(node) { (bytes) throws(JSONError) in try sink.string(bytes, borrowed: false) }
+            case .nonFinite:
+                let shown = try text(node) { String(decoding: $0, as: UTF8.self) }
+                throw JSONError("invalid YAML: \(shown) at line \(node.line) is not a number JSON can hold")
+            case .alias:
+                _ = try write(Int(node.value), to: &sink, depth: depth)
+            case .sequence:
+                try sink.beginArray()
+                var child = index + 1
+                for _ in 0..<node.length { child = try write(child, to: &sink, depth: depth + 1) }
+                try sink.endArray(count: Int(node.length))
+            case .mapping:
+                let pairs = try self.pairs(of: index, depth: depth)
+                try sink.beginObject()
+                for (key, value) in pairs {
+                    try sink.willRead()
+                    try text(document.nodes[key]) { (bytes) throws(JSONError) in try sink.string(bytes, borrowed: false) }
+                    _ = try write(value, to: &sink, depth: depth + 1)
                 }
-            } else {
-                explicit.append((k.string, value))
+                try sink.endObject(count: pairs.count)
             }
+            return document.next(after: index)
         }
-        guard !merges.isEmpty else { return explicit }
-        var seen = Set(explicit.map(\.0))
-        for m in merges {
-            for (key, value) in try merged(m, depth: depth + 1, maxDepth: maxDepth, budget: &budget) where !seen.contains(key) {
-                seen.insert(key)
-                explicit.append((key, value))
-            }
-        }
-        return explicit
-    }
 
-    /// Writes a scalar by its resolved tag (Yams resolves implicit tags on `Node.tag`).
-    static func write<Sink: JSONSink>(_ scalar: Node.Scalar, tag: String, to sink: inout Sink) throws(JSONError) {
-        let sexagesimal = (tag == Tag.Name.int.rawValue || tag == Tag.Name.float.rawValue) && scalar.string.contains(":")
-        switch sexagesimal ? Tag.Name.str.rawValue : tag {
-        case Tag.Name.null.rawValue:
-            try sink.null()
-        case Tag.Name.bool.rawValue:
-            if let b = Bool.construct(from: scalar) { try sink.bool(b) } else { try string(scalar.string, to: &sink) }
-        case Tag.Name.int.rawValue:
-            if let i = Int64.construct(from: scalar) {
-                try sink.integer(i)
-            } else if let d = Double.construct(from: scalar) {
-                try sink.number(d)
-            } else {
-                try string(scalar.string, to: &sink)
-            }
-        case Tag.Name.float.rawValue:
-            if let d = Double.construct(from: scalar) { try sink.number(d) } else { try string(scalar.string, to: &sink) }
-        default:
-            try string(scalar.string, to: &sink)
+        /// The node a node stands for (an alias's target).
+        func target(_ index: Int) -> Int {
+            var index = index
+            while document.nodes[index].kind == .alias { index = Int(document.nodes[index].value) }
+            return index
         }
-    }
 
-    static func string<Sink: JSONSink>(_ text: String, to sink: inout Sink) throws(JSONError) {
-        let bytes = Array(text.utf8)
-        let result: Result<Void, JSONError> = bytes.withUnsafeBytes { buffer in
-            Result { () throws(JSONError) in try sink.string(buffer, borrowed: false) }
+        /// A mapping's (key, value) node indexes with `<<` merge keys applied: explicit keys win
+        /// over merged ones, and earlier merged mappings over later ones. A key given twice is an
+        /// error. Merging counts against the same budget as values, and nests no deeper.
+        mutating func pairs(of mapping: Int, depth: Int) throws(JSONError) -> [(Int, Int)] {
+            guard depth < maxDepth else { throw JSONError("invalid YAML: merges nested deeper than \(maxDepth) levels") }
+            let node = document.nodes[mapping]
+            budget -= Int(node.length)
+            guard budget > 0 else { throw JSONError("invalid YAML: the document expands too much (aliases)") }
+            var explicit: [(Int, Int)] = []
+            explicit.reserveCapacity(Int(node.length))
+            var merges: [Int] = []
+            var child = mapping + 1
+            for _ in 0..<node.length {
+                let key = target(child)
+                let value = document.next(after: child)
+                child = document.next(after: value)
+                switch document.nodes[key].kind {
+                case .merge:
+                    let merged = target(value)
+                    switch document.nodes[merged].kind {
+                    case .mapping: merges.append(merged)
+                    case .sequence:
+                        var item = merged + 1
+                        for _ in 0..<document.nodes[merged].length {
+                            let source = target(item)
+                            guard document.nodes[source].kind == .mapping else { throw JSONError("invalid YAML: '<<' takes mappings") }
+                            merges.append(source)
+                            item = document.next(after: item)
+                        }
+                    default: throw JSONError("invalid YAML: '<<' takes mappings")
+                    }
+                case .sequence, .mapping:
+                    throw JSONError("invalid YAML: a mapping key must be a scalar (line \(document.nodes[key].line))")
+                default:
+                    explicit.append((key, value))
+                }
+            }
+            try checkUnique(explicit)
+            guard !merges.isEmpty else { return explicit }
+            var seen = Set<[UInt8]>()
+            for (key, _) in explicit { seen.insert(try text(document.nodes[key]) { Array($0) }) }
+            for source in merges {
+                for (key, value) in try pairs(of: source, depth: depth + 1) {
+                    let name = try text(document.nodes[key]) { Array($0) }
+                    if seen.insert(name).inserted { explicit.append((key, value)) }
+                }
+            }
+            return explicit
         }
-        try result.get()
+
+        /// go-yaml's "key already set in map".
+        func checkUnique(_ pairs: [(Int, Int)]) throws(JSONError) {
+            guard pairs.count > 1 else { return }
+            func equal(_ a: Int, _ b: Int) throws(JSONError) -> Bool {
+                let (x, y) = (document.nodes[a], document.nodes[b])
+                guard x.length == y.length else { return false }
+                return try text(x) { (first) throws(JSONError) in try text(y) { first.elementsEqual($0) } }
+            }
+            if pairs.count <= 8 {
+                for i in 1..<pairs.count {
+                    for j in 0..<i where try equal(pairs[i].0, pairs[j].0) { throw duplicate(pairs[i].0) }
+                }
+                return
+            }
+            var seen = Set<[UInt8]>()
+            for (key, _) in pairs where !seen.insert(try text(document.nodes[key]) { Array($0) }).inserted { throw duplicate(key) }
+        }
+
+        func duplicate(_ key: Int) -> JSONError {
+            let node = document.nodes[key]
+            let name = (try? text(node) { String(decoding: $0, as: UTF8.self) }) ?? ""
+            return JSONError("invalid YAML: line \(node.line): key \"\(name)\" already set in map")
+        }
     }
 }

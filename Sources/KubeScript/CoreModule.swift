@@ -25,11 +25,11 @@ enum CoreModule {
                 try encodeYAML(&call, all: true)
             },
             LuaFunction("yaml.decode") { call in
-                _ = try YAML.decode(try call.string(1), into: call.results, single: true)
+                _ = try YAML.decode(try call.bytes(1), into: call.results, single: true)
             },
             LuaFunction("yaml.decodeAll") { call in
                 let header = try call.results.beginArray()
-                let count = try YAML.decode(try call.string(1), into: call.results, single: false)
+                let count = try YAML.decode(try call.bytes(1), into: call.results, single: false)
                 try call.results.end()
                 call.results.setCount(count, at: header)
             },

@@ -11,7 +11,7 @@ public enum YAML {
     /// Decodes the documents of `text` (read as `KubeAPI.YAMLReader` reads YAML); with `single`,
     /// exactly one must be there. Writes one value per document and returns how many. Empty
     /// documents are skipped.
-    static func decode(_ text: String, into writer: LuaTapeWriter, single: Bool) throws(LuaError) -> Int {
+    static func decode(_ text: UnsafeRawBufferPointer, into writer: LuaTapeWriter, single: Bool) throws(LuaError) -> Int {
         var sink = TapeSink(writer: writer)
         do {
             return try YAMLReader.read(text, into: &sink, single: single, maxDepth: Int(KS_MAX_DEPTH))

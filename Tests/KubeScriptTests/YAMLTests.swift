@@ -142,3 +142,70 @@ final class YAMLTests: KubeScriptTestCase {
         }
     }
 }
+
+/// What decodes also encodes: byte order marks and control characters are kept as go-yaml keeps
+/// them, no value JSON cannot hold is made, and invalid UTF-8 is refused as `json.decode`
+/// refuses it.
+final class YAMLDecodeEncodeAgreementTests: KubeScriptTestCase {
+    func testEscapesAreKept() throws {
+        try withRuntime { rt in
+            XCTAssertEqual(try lua(rt, #"""
+                local v = k8s.yaml.decode [[
+                a: "\uFEFF"
+                b: "x\x01\ty"
+                c: "\u0085\u2028"
+                ]]
+                return #v.a, v.a == "\u{FEFF}", v.b == "x\1\ty", v.c == "\u{85}\u{2028}",
+                       k8s.yaml.decode(k8s.yaml.encode(v)).a == v.a, k8s.yaml.decode(k8s.yaml.encode(v)).b == v.b
+                """#), [.integer(3), .boolean(true), .boolean(true), .boolean(true), .boolean(true), .boolean(true)])
+        }
+    }
+
+    func testNumbersJSONCannotHoldAreRefusedOrStrings() throws {
+        try withRuntime { rt in
+            for text in [".inf", "-.Inf", "+.INF", ".nan", ".NaN"] {
+                assertLuaError(rt, "k8s.yaml.decode('a: \(text)')", contains: "invalid YAML: \(text) at line 1 is not a number JSON can hold")
+            }
+            // go-yaml keeps a number out of range as text; it encodes back as the same text
+            XCTAssertEqual(try lua(rt, "local v = k8s.yaml.decode('a: 1e400'); return v.a, k8s.yaml.encode(v)"),
+                           [.string("1e400"), .string("a: '1e400'\n")])
+            XCTAssertEqual(try lua(rt, "return k8s.yaml.decode('a: !!float 1')"), [.object(["a": .number(1)])])
+        }
+    }
+
+    func testInvalidUTF8IsRefused() throws {
+        try withRuntime { rt in
+            assertLuaError(rt, #"k8s.yaml.decode("a: \xff\xfe")"#, contains: "invalid YAML: invalid leading UTF-8 octet")
+            assertLuaError(rt, #"k8s.yaml.decode("a: 'x\xc3'")"#, contains: "invalid YAML: ")
+            assertLuaError(rt, #"k8s.json.decode('"\xff"')"#, contains: "invalid UTF-8")
+        }
+    }
+
+    /// go-yaml v2's words: `y` and `n` are booleans too, `08` a float, `0o17` octal.
+    func testGoYAMLResolution() throws {
+        try withRuntime { rt in
+            XCTAssertEqual(try lua(rt, "return k8s.json.encode(k8s.yaml.decode('a: y\\nb: N\\nc: 08\\nd: 0o17\\ne: 0b11\\nf: -0x1F\\ng: 1_000\\nh: +.5e1'))"),
+                           [.string(#"{"a":true,"b":false,"c":8.0,"d":15,"e":3,"f":-31,"g":1000,"h":5.0}"#)])
+        }
+    }
+
+    /// Every random document that decodes also encodes, and reads back the same.
+    func testWhatDecodesEncodes() throws {
+        var generator = RandomYAML(seed: 42)
+        try withRuntime { rt in
+            var decoded = 0
+            for _ in 0..<500 {
+                try rt.state.push(.string(generator.document()))
+                try rt.state.setGlobal("text")
+                let result = try lua(rt, """
+                    local ok, docs = pcall(k8s.yaml.decodeAll, text)
+                    if not ok then return false end
+                    local again = k8s.yaml.decodeAll(k8s.yaml.encodeAll(docs))
+                    return k8s.json.encode(again) == k8s.json.encode(docs)
+                    """)
+                if result == [.boolean(true)] { decoded += 1 } else { XCTAssertEqual(result, [.boolean(false)]) }
+            }
+            XCTAssertGreaterThan(decoded, 100)
+        }
+    }
+}
