@@ -8,6 +8,7 @@
 /// aliases, tags, flow collections with content, folded scalars, tabs, carriage returns,
 /// control characters, invalid UTF-8, any error — makes it give up (nil), and the caller reads
 /// the whole input with libyaml (`YAMLEventReader`), which also words the errors.
+@usableFromInline
 struct YAMLBlockReader {
     /// Gives up: the input is outside what this reader takes.
     struct Unsupported: Error {}
@@ -24,11 +25,25 @@ struct YAMLBlockReader {
     /// Containers nest no deeper here (deeper input goes to libyaml, whose composer does not recurse).
     static let maxDepth = 256
 
-    /// The documents of `input` (empty ones skipped), or nil when libyaml must read it.
-    static func read(_ input: UnsafeRawBufferPointer) -> [YAMLDocument]? {
-        guard input.count < Int(Int32.max), isPlainText(input) else { return nil }
+    /// Reads the documents of `input` one by one and hands each (empty ones skipped) to `body`.
+    /// Returns nil when it read them all, else where libyaml must take over: the start (byte
+    /// offset and line) of the first document it could not read.
+    @usableFromInline
+    static func read(_ input: UnsafeRawBufferPointer,
+                     _ body: (inout YAMLDocument) throws(JSONError) -> Void) throws(JSONError) -> (offset: Int, line: Int32)? {
+        guard input.count < Int(Int32.max), isPlainText(input) else { return (0, 1) }
         var reader = YAMLBlockReader(s: input, n: input.count)
-        return try? reader.documents()
+        while true {
+            let start = (reader.pos, reader.line)
+            let document: YAMLDocument?
+            do {
+                document = try reader.nextDocument()
+            } catch {
+                return start
+            }
+            guard var document else { return nil }
+            try body(&document)
+        }
     }
 
     /// Whether `input` holds only line feeds, printable ASCII and valid printable UTF-8 (no
@@ -120,11 +135,11 @@ struct YAMLBlockReader {
 
     // MARK: Documents
 
-    mutating func documents() throws(Unsupported) -> [YAMLDocument] {
-        var documents: [YAMLDocument] = []
+    /// The next document with content, or nil at the end of the input.
+    mutating func nextDocument() throws(Unsupported) -> YAMLDocument? {
         while true {
             guard let indent = nextContent() else {
-                guard pos < n else { return documents }
+                guard pos < n else { return nil }
                 // a document marker: `---` alone (or with a comment) starts the next document
                 guard s[pos] == UInt8(ascii: "-") else { throw Unsupported() }
                 try finishLine(at: pos + 3)
@@ -133,9 +148,11 @@ struct YAMLBlockReader {
             let first = pos + indent
             if indent == 0 && s[first] == UInt8(ascii: "%") { throw Unsupported() }  // directives
             document = YAMLDocument()
+            depth = 0
             try block(at: first, parentIndent: -1)
             guard nextContent() == nil else { throw Unsupported() }  // more after the top node
-            documents.append(document)
+            if pos < n && s[pos] == UInt8(ascii: ".") { throw Unsupported() }  // `...`: libyaml reads from this document on
+            return document
         }
     }
 
@@ -317,7 +334,8 @@ struct YAMLBlockReader {
     /// folded: one line break becomes a space, each further one a line feed.
     mutating func plain(at p: Int, parentIndent: Int) throws(Unsupported) {
         let scalarLine = line
-        var end = plainLineEnd(from: p)
+        let firstEnd = plainLineEnd(from: p)
+        var end = firstEnd
         pos = end
         let commented = !atBreak(end + spaces(from: end))
         var folded: [UInt8]? = nil
@@ -352,7 +370,7 @@ struct YAMLBlockReader {
             let (kind, value) = document.text.withUnsafeBytes { YAMLResolver.resolve(UnsafeRawBufferPointer(rebasing: $0[start...])) }
             append(YAMLDocument.Node(kind: kind, inInput: false, line: scalarLine, start: Int32(start), length: Int32(folded.count), value: value))
         } else {
-            let text = UnsafeRawBufferPointer(rebasing: s[p..<plainLineEnd(from: p)])
+            let text = UnsafeRawBufferPointer(rebasing: s[p..<firstEnd])
             let (kind, value) = YAMLResolver.resolve(text)
             append(YAMLDocument.Node(kind: kind, inInput: true, line: scalarLine, start: Int32(p), length: Int32(text.count), value: value))
         }

@@ -1,7 +1,9 @@
 /// One YAML document read, as flat nodes in document order: a container's children follow it,
 /// and it knows where they end. Scalars are resolved as go-yaml v2 resolves them; their text
 /// stays in the input (`inInput`) or in `text` when it had to be made (escapes, folding).
+@usableFromInline
 struct YAMLDocument {
+    @usableFromInline
     enum Kind: UInt8 {
         case null, bool, integer, float, string, sequence, mapping
         /// A node written where another was anchored (`value` is its index).
@@ -12,24 +14,26 @@ struct YAMLDocument {
         case nonFinite
     }
 
+    @usableFromInline
     struct Node {
-        var kind: Kind
+        @usableFromInline var kind: Kind
         /// Whether `start` is an offset into the input (else into `text`).
-        var inInput: Bool
+        @usableFromInline var inInput: Bool
         /// The node's line (1-based), for messages.
-        var line: Int32
+        @usableFromInline var line: Int32
         /// A scalar's text: its offset; a container: the index after its last descendant.
-        var start: Int32
+        @usableFromInline var start: Int32
         /// A scalar's text: its length; a container: how many children (mappings: pairs).
-        var length: Int32
+        @usableFromInline var length: Int32
         /// A bool (0 or 1), an integer, a float's bit pattern, an alias's target.
-        var value: Int64
+        @usableFromInline var value: Int64
     }
 
-    var nodes: [Node] = []
-    var text: [UInt8] = []
+    @usableFromInline var nodes: [Node] = []
+    @usableFromInline var text: [UInt8] = []
 
     /// The index after node `index` and its descendants.
+    @inlinable
     func next(after index: Int) -> Int {
         let node = nodes[index]
         return node.kind == .sequence || node.kind == .mapping ? Int(node.start) : index + 1

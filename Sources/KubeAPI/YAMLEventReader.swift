@@ -4,9 +4,14 @@ import CYaml
 /// `YAMLDocument`s — flow collections, anchors and aliases, tags, complex keys, every scalar
 /// style. Input is read as bytes: invalid UTF-8 and unescaped control characters are refused
 /// as go-yaml refuses them, and escapes such as `\uFEFF` are kept.
+@usableFromInline
 enum YAMLEventReader {
-    /// Reads the documents of `input` and hands each to `body` as it ends.
-    static func read(_ input: UnsafeRawBufferPointer, _ body: (inout YAMLDocument) throws(JSONError) -> Void) throws(JSONError) {
+    /// Reads the documents of `input` and hands each to `body` as it ends. `input` may be the
+    /// rest of a larger text, from its byte `firstByte` and line `firstLine` on: lines and
+    /// offsets in nodes and messages count from the whole text's start.
+    @usableFromInline
+    static func read(_ input: UnsafeRawBufferPointer, firstByte: Int = 0, firstLine: Int32 = 1,
+                     _ body: (inout YAMLDocument) throws(JSONError) -> Void) throws(JSONError) {
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) != 0 else { throw JSONError("invalid YAML: out of memory") }
@@ -16,10 +21,10 @@ enum YAMLEventReader {
             let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? fallback.baseAddress
             yaml_parser_set_input_string(parser, base, input.count)
         }
-        var composer = Composer()
+        var composer = Composer(lineOffset: Int(firstLine) - 1)
         var event = yaml_event_t()
         while true {
-            guard yaml_parser_parse(parser, &event) != 0 else { throw failure(parser.pointee) }
+            guard yaml_parser_parse(parser, &event) != 0 else { throw failure(parser.pointee, firstByte: firstByte, firstLine: Int(firstLine)) }
             let ended: Bool
             do {
                 ended = try composer.take(&event, body)
@@ -33,15 +38,17 @@ enum YAMLEventReader {
     }
 
     /// libyaml's problem, with its line and column (1-based).
-    static func failure(_ parser: yaml_parser_t) -> JSONError {
+    static func failure(_ parser: yaml_parser_t, firstByte: Int, firstLine: Int) -> JSONError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
-        if parser.error == YAML_READER_ERROR { return JSONError("invalid YAML: \(problem) at byte \(parser.problem_offset + 1)") }
+        if parser.error == YAML_READER_ERROR { return JSONError("invalid YAML: \(problem) at byte \(parser.problem_offset + firstByte + 1)") }
         let mark = parser.problem_mark
-        return JSONError("invalid YAML: \(problem) at line \(mark.line + 1), column \(mark.column + 1)")
+        return JSONError("invalid YAML: \(problem) at line \(mark.line + firstLine), column \(mark.column + 1)")
     }
 
     /// Builds documents from events.
     struct Composer {
+        /// Lines before the text being read.
+        let lineOffset: Int
         var document = YAMLDocument()
         var anchors: [String: Int] = [:]
         /// Open containers: their node's index, how many children so far, and whether a mapping.
@@ -49,7 +56,7 @@ enum YAMLEventReader {
 
         /// Takes one event; true at the end of the stream.
         mutating func take(_ event: inout yaml_event_t, _ body: (inout YAMLDocument) throws(JSONError) -> Void) throws(JSONError) -> Bool {
-            let line = Int32(clamping: event.start_mark.line + 1)
+            let line = Int32(clamping: Int(event.start_mark.line) + 1 + lineOffset)
             switch event.type {
             case YAML_STREAM_END_EVENT:
                 return true

@@ -13,13 +13,14 @@ public enum YAMLReader {
     /// Reads the documents of `input` into `sink`, one top-level value each, and returns how
     /// many; with `single`, exactly one must be there. Empty documents are skipped. Containers
     /// nest no deeper than `maxDepth`; aliases may not expand the text more than 64 times.
-    @discardableResult
+    @inlinable @discardableResult
     public static func read<Sink: JSONSink>(_ input: UnsafeRawBufferPointer, into sink: inout Sink, single: Bool,
                                             maxDepth: Int = 1000) throws(JSONError) -> Int {
         try read(input, into: &sink, single: single, maxDepth: maxDepth, blockReader: true)
     }
 
     /// Reads with libyaml alone unless `blockReader` (tests compare the two).
+    @inlinable
     static func read<Sink: JSONSink>(_ input: UnsafeRawBufferPointer, into sink: inout Sink, single: Bool, maxDepth: Int,
                                      blockReader: Bool) throws(JSONError) -> Int {
         var documents = 0
@@ -32,10 +33,10 @@ public enum YAMLReader {
             _ = try writer.write(0, to: &sink, depth: 0)
             budget = writer.budget
         }
-        if blockReader, let read = YAMLBlockReader.read(input) {
-            for var document in read { try write(&document) }
-        } else {
-            try YAMLEventReader.read(input, write)
+        // the block reader goes as far as it can; libyaml reads the rest
+        let rest = blockReader ? try YAMLBlockReader.read(input, write) : (0, 1)
+        if let (offset, line) = rest {
+            try YAMLEventReader.read(UnsafeRawBufferPointer(rebasing: input[offset...]), firstByte: offset, firstLine: line, write)
         }
         if single && documents == 0 { throw JSONError("expected one YAML document, found none") }
         return documents
@@ -49,6 +50,13 @@ public enum YAMLReader {
             Result { () throws(JSONError) in try read(UnsafeRawBufferPointer(buffer), into: &sink, single: single, maxDepth: maxDepth) }
         }
         return try result.get()
+    }
+
+    /// Whether `text`, written as a plain scalar, reads back as that string (and not as a
+    /// boolean, number or null, by go-yaml v2's rules): writers quote it otherwise.
+    public static func readsAsString(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { YAMLResolver.resolve(UnsafeRawBufferPointer($0)).0 == .string }
     }
 
     /// The documents of `text` as values.
@@ -65,14 +73,24 @@ public enum YAMLReader {
         return builder.results.first ?? .null
     }
 
-    /// Writes a document's nodes to a sink.
+    /// Writes a document's nodes to a sink (inlinable, so that it is specialized for each sink).
+    @usableFromInline
     struct Writer {
-        let document: YAMLDocument
-        let input: UnsafeRawBufferPointer
-        let maxDepth: Int
-        var budget: Int
+        @usableFromInline let document: YAMLDocument
+        @usableFromInline let input: UnsafeRawBufferPointer
+        @usableFromInline let maxDepth: Int
+        @usableFromInline var budget: Int
+
+        @inlinable
+        init(document: YAMLDocument, input: UnsafeRawBufferPointer, maxDepth: Int, budget: Int) {
+            self.document = document
+            self.input = input
+            self.maxDepth = maxDepth
+            self.budget = budget
+        }
 
         /// The text of scalar node `node`.
+        @inlinable
         func text<R>(_ node: YAMLDocument.Node, _ body: (UnsafeRawBufferPointer) throws(JSONError) -> R) throws(JSONError) -> R {
             let start = Int(node.start), count = Int(node.length)
             if node.inInput { return try body(UnsafeRawBufferPointer(rebasing: input[start..<(start + count)])) }
@@ -83,6 +101,7 @@ public enum YAMLReader {
         }
 
         /// Writes node `index` (following aliases) and returns the index after it.
+        @inlinable
         mutating func write<Sink: JSONSink>(_ index: Int, to sink: inout Sink, depth: Int) throws(JSONError) -> Int {
             guard depth < maxDepth else { throw JSONError("invalid YAML: nested deeper than \(maxDepth) levels") }
             budget -= 1
@@ -119,6 +138,7 @@ public enum YAMLReader {
         }
 
         /// The node a node stands for (an alias's target).
+        @inlinable
         func target(_ index: Int) -> Int {
             var index = index
             while document.nodes[index].kind == .alias { index = Int(document.nodes[index].value) }
@@ -128,6 +148,7 @@ public enum YAMLReader {
         /// A mapping's (key, value) node indexes with `<<` merge keys applied: explicit keys win
         /// over merged ones, and earlier merged mappings over later ones. A key given twice is an
         /// error. Merging counts against the same budget as values, and nests no deeper.
+        @inlinable
         mutating func pairs(of mapping: Int, depth: Int) throws(JSONError) -> [(Int, Int)] {
             guard depth < maxDepth else { throw JSONError("invalid YAML: merges nested deeper than \(maxDepth) levels") }
             let node = document.nodes[mapping]
@@ -176,6 +197,7 @@ public enum YAMLReader {
         }
 
         /// go-yaml's "key already set in map".
+        @inlinable
         func checkUnique(_ pairs: [(Int, Int)]) throws(JSONError) {
             guard pairs.count > 1 else { return }
             func equal(_ a: Int, _ b: Int) throws(JSONError) -> Bool {
@@ -193,6 +215,7 @@ public enum YAMLReader {
             for (key, _) in pairs where !seen.insert(try text(document.nodes[key]) { Array($0) }).inserted { throw duplicate(key) }
         }
 
+        @inlinable
         func duplicate(_ key: Int) -> JSONError {
             let node = document.nodes[key]
             let name = (try? text(node) { String(decoding: $0, as: UTF8.self) }) ?? ""

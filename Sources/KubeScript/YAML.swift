@@ -6,7 +6,8 @@ import Yams
 ///
 /// Decoding is `KubeAPI.YAMLReader`'s (go-yaml v2 resolution, merges, bounded aliases).
 /// Encoding writes keys in byte order (as kubectl does), block style, multi-line strings as
-/// literal blocks, and quotes strings that would otherwise read back as another type.
+/// literal blocks, and quotes strings that would otherwise read back as another type (by the
+/// reader's go-yaml v2 rules).
 public enum YAML {
     /// Decodes the documents of `text` (read as `KubeAPI.YAMLReader` reads YAML); with `single`,
     /// exactly one must be there. Writes one value per document and returns how many. Empty
@@ -109,6 +110,8 @@ public enum YAML {
                 throw LuaError("cannot encode a string that is not valid UTF-8 as YAML")
             }
             if s.contains("\n") { return .scalar(.init(s, Tag(.str), .literal)) }
+            // Yams quotes what its own resolver reads as another type; go-yaml's reads more (`y`, `n`)
+            if !YAMLReader.readsAsString(s) { return .scalar(.init(s, Tag(.str), .singleQuoted)) }
             return .scalar(s.represented())
         case KS_ARRAY:
             var items: [Node] = []

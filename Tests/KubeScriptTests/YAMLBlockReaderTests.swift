@@ -7,8 +7,9 @@ import XCTest
 /// cases written by hand, the repository's YAML files, and thousands of random documents
 /// (valid and not) from a seeded generator. It must also take what tools write.
 final class YAMLBlockReaderTests: KubeScriptTestCase {
-    /// Both readings of `text`: the block reader's (nil when it gives up) and libyaml's.
-    func readings(_ text: String) -> (block: Result<[JSONValue], JSONError>?, reference: Result<[JSONValue], JSONError>) {
+    /// The reading of `text` with the block reader first (and whether it read all of it), and
+    /// libyaml's alone.
+    func readings(_ text: String) -> (taken: Bool, combined: Result<[JSONValue], JSONError>, reference: Result<[JSONValue], JSONError>) {
         var text = text
         return text.withUTF8 { utf8 in
             let input = UnsafeRawBufferPointer(utf8)
@@ -19,26 +20,46 @@ final class YAMLBlockReaderTests: KubeScriptTestCase {
                     return builder.results
                 }
             }
-            return (YAMLBlockReader.read(input) == nil ? nil : read(true), read(false))
+            var taken: Bool
+            do {
+                taken = try YAMLBlockReader.read(input) { _ in } == nil
+            } catch {
+                taken = false
+            }
+            return (taken, read(true), read(false))
         }
     }
 
-    /// Checks one input; returns whether the block reader took it.
+    /// Checks one input; returns whether the block reader read all of it.
     @discardableResult
     func check(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Bool {
-        let (block, reference) = readings(text)
-        guard let block else { return false }
-        switch (block, reference) {
+        let (taken, combined, reference) = readings(text)
+        switch (combined, reference) {
         case (.success(let fast), .success(let expected)):
             XCTAssertEqual(fast, expected, "different readings of:\n\(text)", file: file, line: line)
         case (.success, .failure(let error)):
-            XCTFail("taken, but libyaml refuses it (\(error)):\n\(text)", file: file, line: line)
+            XCTFail("read, but libyaml refuses it (\(error)):\n\(text)", file: file, line: line)
         case (.failure(let error), .failure(let expected)):
             XCTAssertEqual(String(describing: error), String(describing: expected), "different errors for:\n\(text)", file: file, line: line)
         case (.failure(let error), .success):
             XCTFail("fails (\(error)) where libyaml's reading succeeds:\n\(text)", file: file, line: line)
         }
-        return true
+        return taken
+    }
+
+    /// The block reader reads the documents it can; libyaml takes over at the first it cannot,
+    /// and its lines count from the start of the whole text.
+    func testLibyamlTakesOverWhereTheBlockReaderStops() throws {
+        let mixed = "a: 1\n---\nb: &x 2\nc: *x\n---\nd: 3\n"
+        XCTAssertFalse(check(mixed))
+        XCTAssertEqual(try YAMLReader.values(mixed), [.object(["a": .integer(1)]), .object(["b": .integer(2), "c": .integer(2)]),
+                                                       .object(["d": .integer(3)])])
+        XCTAssertThrowsError(try YAMLReader.values("a: 1\n---\nb: 2\n---\nc: [1, 2\n")) { error in
+            XCTAssertTrue(String(describing: error).contains("at line 6"), String(describing: error))
+        }
+        XCTAssertThrowsError(try YAMLReader.values("a: 1\n---\nb: \"\u{01}\"\n")) { error in
+            XCTAssertTrue(String(describing: error).contains("at byte 14"), String(describing: error))
+        }
     }
 
     func testHandWrittenCases() {
@@ -66,7 +87,7 @@ final class YAMLBlockReaderTests: KubeScriptTestCase {
         var accepted = 0
         for text in taken where check(text) { accepted += 1 }
         XCTAssertGreaterThan(accepted, 15, "the block reader takes the everyday cases")
-        for everyday in taken.prefix(15) { XCTAssertNotNil(readings(everyday).block, "not taken:\n\(everyday)") }
+        for everyday in taken.prefix(15) { XCTAssertTrue(readings(everyday).taken, "not taken:\n\(everyday)") }
     }
 
     func testTheRepositorysYAMLFiles() throws {

@@ -43,7 +43,7 @@ final class YAMLTests: KubeScriptTestCase {
                   d: plain
                 kind: ConfigMap
                 list: []
-                n: 1.0
+                'n': 1.0
                 obj: {}
                 z: null
 
@@ -195,15 +195,18 @@ final class YAMLDecodeEncodeAgreementTests: KubeScriptTestCase {
         try withRuntime { rt in
             var decoded = 0
             for _ in 0..<500 {
-                try rt.state.push(.string(generator.document()))
+                let text = generator.document()
+                try rt.state.push(.string(text))
                 try rt.state.setGlobal("text")
                 let result = try lua(rt, """
                     local ok, docs = pcall(k8s.yaml.decodeAll, text)
                     if not ok then return false end
-                    local again = k8s.yaml.decodeAll(k8s.yaml.encodeAll(docs))
-                    return k8s.json.encode(again) == k8s.json.encode(docs)
+                    local encoded = k8s.yaml.encodeAll(docs)
+                    local fine, again = pcall(k8s.yaml.decodeAll, encoded)
+                    if not fine then return "does not read back: " .. again .. "\\n" .. encoded end
+                    return k8s.json.encode(again) == k8s.json.encode(docs) or "differs:\\n" .. encoded
                     """)
-                if result == [.boolean(true)] { decoded += 1 } else { XCTAssertEqual(result, [.boolean(false)]) }
+                if result == [.boolean(true)] { decoded += 1 } else { XCTAssertEqual(result, [.boolean(false)], text) }
             }
             XCTAssertGreaterThan(decoded, 100)
         }
