@@ -429,10 +429,7 @@ struct YAMLBlockReader {
             guard !key else { throw Unsupported() }
             return try flow(at: p)
         case UInt8(ascii: "'"), UInt8(ascii: "\""):
-            if key { return try quoted(at: p, parentIndent: -1, key: true) }
-            let end = try quoted(at: p, parentIndent: -1, key: true)  // one line, as a key must be
-            document.nodes[document.nodes.count - 1].kind = .string
-            return end
+            return try quoted(at: p, parentIndent: -1, key: true)  // on one line, as a key
         default:
             guard startsPlain(p) else { throw Unsupported() }
             var q = p

@@ -339,11 +339,15 @@ extension APIServer {
         if name.isEmpty {
             return .invalid(info, name: name, causes: [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name")])
         }
-        let problems = ObjectNames.problems(name, group: info.group, resource: info.name)
-        guard !problems.isEmpty else { return nil }
-        return .invalid(info, name: name, causes: problems.map {
+        let causes = Self.nameCauses(name, info)
+        return causes.isEmpty ? nil : .invalid(info, name: name, causes: causes)
+    }
+
+    /// The causes of what is wrong with a (non-empty) name for `info`'s objects.
+    static func nameCauses(_ name: String, _ info: APIResourceInfo) -> [Status.Cause] {
+        ObjectNames.problems(name, group: info.group, resource: info.name).map {
             .init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \($0)", field: "metadata.name")
-        })
+        }
     }
 
     /// The field manager: `fieldManager=`, else the User-Agent's product (before the `/`), as

@@ -171,7 +171,9 @@ extension APIServer {
     /// Invalid status; objects of built-in resources pass unchanged (definitions are checked).
     /// Every object's labels and annotations, and ConfigMaps' and Secrets' keys, are checked first.
     func admitted(_ object: JSONValue, _ info: APIResourceInfo, name: String, in store: ObjectStore) -> Result<JSONValue, Status> {
-        let metadataCauses = ObjectValidation.causes(object, info)
+        // a given name's problems come first, in one Status with the rest, as kube-apiserver reports them
+        let given = object[path: "metadata", "name"]?.stringValue ?? ""
+        let metadataCauses = (given.isEmpty ? [] : Self.nameCauses(given, info)) + ObjectValidation.causes(object, info)
         if !metadataCauses.isEmpty { return .failure(.invalid(info, name: name, causes: metadataCauses)) }
         if info.storageKey == CustomResource.definitionsKey {
             let causes = Self.definitionCauses(object)
