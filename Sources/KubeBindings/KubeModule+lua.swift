@@ -343,7 +343,10 @@ function Resource:DeleteCollection(options, listOptions)
   return call(self._client, "DELETE", self:path() .. query(params), body)
 end
 
--- Watch(options) → an iterator of { type =, object = } that ends with the watch.
+-- Watch(options) → an iterator of { type =, object = } that ends with the watch. The loop's
+-- fourth value closes the watch as soon as the loop ends, by its end, a break, a return or an
+-- error (a to-be-closed value of the generic for).
+local WatchCloser = { __name = "k8s.WatchCloser", __close = function(closer) closer.stream:stop() end }
 function Resource:Watch(options)
   local stream, message, status = self._client._h:watch(self:path() .. query(options, { watch = "true" }))
   if not stream then error(failure(message, status), 2) end
@@ -359,7 +362,7 @@ function Resource:Watch(options)
       error(statusError(event.object.code or 500, object), 2)
     end
     return event
-  end
+  end, nil, nil, setmetatable({ stream = stream }, WatchCloser)
 end
 
 -- ListAll(options): every page, as one list.

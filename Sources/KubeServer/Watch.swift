@@ -77,6 +77,9 @@ public final class WatchSubscription: @unchecked Sendable {
 }
 
 extension APIServer {
+    /// How many watches are open: subscriptions a client has not yet ended (for tests).
+    public var openWatches: Int { lock.withLock { store.watchers.count } }
+
     /// The watch a GET of a collection with `watch=true` asks for, or the Status for a bad one.
     func watchRequest(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo) -> Result<WatchRequest, Status> {
         let selection: Selection

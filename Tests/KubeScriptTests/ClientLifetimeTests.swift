@@ -1,8 +1,10 @@
 import Foundation
 import KubeAPI
+import KubeBindings
 import KubeClient
 import KubeServer
 import XCTest
+@testable import KubeScript
 
 /// What is made from a client keeps that client alive: a watch started from a client nothing
 /// else holds runs to its end with the garbage collector forced at every event, and so do
@@ -52,6 +54,31 @@ final class ClientLifetimeTests: KubeScriptTestCase {
             for _ in events do n = n + 1; if n % 500 == 0 then collectgarbage() end end
             assert(n == \(Self.count), "events seen: " .. n)
             """, server: address)
+    }
+
+    /// A watch loop that ends early — `break`, an error, a `return` — closes its watch at once:
+    /// the server's count of open watches is back to zero.
+    func testLeavingAWatchLoopClosesTheWatch() throws {
+        try withRuntime { runtime in
+            try KubeModule.install(in: runtime, defaults: ClientDefaults(configuration: ClientConfiguration(server: address)))
+            let api = api!
+            try runtime.state.push(LuaFunction("openWatches") { call in try call.results.append(integer: Int64(api.openWatches)) })
+            try runtime.state.setGlobal("openWatches")
+            try runtime.execute("""
+                local cms = k8s.client():CoreV1():ConfigMaps("default")
+                local function closed()  -- the client's end of the connection reaches the server
+                  for _ = 1, 100 do if openWatches() == 0 then return true end k8s.sleep(0.01) end
+                  return false
+                end
+                for _ in cms:Watch {} do assert(openWatches() == 1); break end
+                assert(closed(), "still open after break")
+                assert(not pcall(function() for _ in cms:Watch {} do error("stop") end end))
+                assert(closed(), "still open after an error")
+                local function first() for ev in cms:Watch {} do return ev end end
+                assert(first().type == "ADDED")
+                assert(closed(), "still open after return")
+                """)
+        }
     }
 
     /// In Swift too: a stream keeps its transport, though the client is gone.

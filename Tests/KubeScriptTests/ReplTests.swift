@@ -50,6 +50,20 @@ final class ReplTests: KubeScriptTestCase {
         return current
     }
 
+    /// A line that holds only `end` closes a function typed over several lines. (Reported as
+    /// lost at a terminal: the report drove tmux with `send-keys end`, which tmux reads as the
+    /// name of the End key — its key names ignore case — so no text was typed. Typed as text,
+    /// as here, the line arrives.)
+    func testALineOfEndClosesAFunction() throws {
+        for line in ["function f(n)", "  return n * 2", "end"] {
+            try type(line); try keys("Enter")
+        }
+        try type("f(21)"); try keys("Enter")
+        let screen = try waitForScreen(containing: "42")
+        XCTAssertTrue(screen.contains(">> end"), screen)
+        XCTAssertFalse(screen.contains("'end' expected"), screen)
+    }
+
     func testThePromptEditsCompletesPrintsAndStops() throws {
         // multi-line input, and a table printed as YAML
         try type("x = { name = 'web',"); try keys("Enter")
