@@ -469,7 +469,9 @@ function Discovery:ServerGroups()
   for _, g in ipairs(list.groups or {}) do groups[#groups + 1] = g end
   return { kind = "APIGroupList", apiVersion = "v1", groups = groups, serverAddressByClientCIDRs = core and core.serverAddressByClientCIDRs }
 end
-local function resourceLists(resources, filter)
+-- APIResourceLists, each resource followed by its subresources (`deployments/scale`, with the
+-- group and version of the kind it answers with when they are not the list's) unless `only`.
+local function resourceLists(resources, filter, only)
   local lists, order = {}, {}
   for _, r in ipairs(resources) do
     local gv = r.group == "" and r.version or (r.group .. "/" .. r.version)
@@ -478,6 +480,12 @@ local function resourceLists(resources, filter)
       local entry = { name = r.resource, singularName = r.singular, namespaced = r.namespaced, kind = r.kind,
                       verbs = k8s.array(r.verbs), shortNames = #r.shortNames > 0 and k8s.array(r.shortNames) or nil }
       table.insert(lists[gv].resources, entry)
+      for _, sub in ipairs(only and {} or r.subresources) do
+        local elsewhere = sub.group ~= r.group or sub.version ~= r.version
+        table.insert(lists[gv].resources, { name = r.resource .. "/" .. sub.name, singularName = "", namespaced = r.namespaced,
+                                            group = elsewhere and sub.group or nil, version = elsewhere and sub.version or nil,
+                                            kind = sub.kind, verbs = k8s.array(sub.verbs) })
+      end
     end
   end
   local result = k8s.array()
@@ -498,7 +506,7 @@ function Discovery:ServerPreferredResources()
     local key = r.group .. "/" .. r.resource
     if not seen[key] then seen[key] = true; preferred[#preferred + 1] = r end
   end
-  return resourceLists(preferred)
+  return resourceLists(preferred, nil, "resources only")  -- client-go leaves subresources out
 end
 function Discovery:Invalidate() self._client._h:invalidate() end
 

@@ -137,7 +137,10 @@ public enum KubeModule {
             "group": .string(resource.group), "version": .string(resource.version), "resource": .string(resource.name),
             "kind": .string(resource.kind), "namespaced": .bool(resource.namespaced),
             "singular": .string(resource.singularName), "verbs": .array(resource.verbs.map { .string($0) }),
-            "shortNames": .array(resource.shortNames.map { .string($0) }), "subresources": .array(resource.subresources.map { .string($0) }),
+            "shortNames": .array(resource.shortNames.map { .string($0) }), "subresources": .array(resource.subresources.map { sub in
+                .object(["name": .string(sub.name), "group": .string(sub.group), "version": .string(sub.version), "kind": .string(sub.kind),
+                         "verbs": .array(sub.verbs.map { .string($0) })])
+            }),
         ])
     }
 

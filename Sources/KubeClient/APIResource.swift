@@ -12,11 +12,29 @@ public struct APIResource: Sendable, Equatable, Hashable {
     public var verbs: [String]
     public var shortNames: [String]
     public var categories: [String]
-    /// `status`, `scale`, ...
-    public var subresources: [String]
+    /// `status`, `scale`, ..., in the server's order.
+    public var subresources: [Subresource]
+
+    /// A subresource of a resource (`deployments/scale`), as discovery lists it: its name, the
+    /// kind it answers with (`autoscaling/v1` `Scale`), and its verbs.
+    public struct Subresource: Sendable, Equatable, Hashable {
+        public var name: String
+        public var group: String
+        public var version: String
+        public var kind: String
+        public var verbs: [String]
+
+        public init(name: String, group: String, version: String, kind: String, verbs: [String]) {
+            self.name = name
+            self.group = group
+            self.version = version
+            self.kind = kind
+            self.verbs = verbs
+        }
+    }
 
     public init(group: String, version: String, name: String, singularName: String = "", kind: String, namespaced: Bool,
-                verbs: [String] = [], shortNames: [String] = [], categories: [String] = [], subresources: [String] = []) {
+                verbs: [String] = [], shortNames: [String] = [], categories: [String] = [], subresources: [Subresource] = []) {
         self.group = group
         self.version = version
         self.name = name
@@ -32,16 +50,20 @@ public struct APIResource: Sendable, Equatable, Hashable {
     /// `v1` or `apps/v1`.
     public var groupVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
-    /// The resources of an APIResourceList, subresources folded into their resource.
+    /// The resources of an APIResourceList, subresources folded into their resource (an entry's
+    /// `group` and `version`, when given, are its response kind's; else the list's).
     public static func list(_ document: JSONValue) -> [APIResource] {
         guard let groupVersion = document["groupVersion"]?.stringValue else { return [] }
         let (group, version) = GroupVersion.parse(groupVersion)
         var resources: [APIResource] = []
-        var subresources: [String: [String]] = [:]
+        var subresources: [String: [Subresource]] = [:]
         for entry in document["resources"]?.arrayValue ?? [] {
             guard let name = entry["name"]?.stringValue else { continue }
             if let slash = name.firstIndex(of: "/") {
-                subresources[String(name[..<slash]), default: []].append(String(name[name.index(after: slash)...]))
+                subresources[String(name[..<slash]), default: []].append(Subresource(
+                    name: String(name[name.index(after: slash)...]), group: entry["group"]?.stringValue ?? group,
+                    version: entry["version"]?.stringValue ?? version, kind: entry["kind"]?.stringValue ?? "",
+                    verbs: (entry["verbs"]?.arrayValue ?? []).compactMap(\.stringValue)))
                 continue
             }
             resources.append(APIResource(

@@ -115,7 +115,14 @@ public final class Discovery: @unchecked Sendable {
                         verbs: (entry["verbs"]?.arrayValue ?? []).compactMap(\.stringValue),
                         shortNames: (entry["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue),
                         categories: (entry["categories"]?.arrayValue ?? []).compactMap(\.stringValue),
-                        subresources: (entry["subresources"]?.arrayValue ?? []).compactMap { $0["subresource"]?.stringValue }))
+                        subresources: (entry["subresources"]?.arrayValue ?? []).compactMap { sub in
+                            sub["subresource"]?.stringValue.map { subresource in
+                                APIResource.Subresource(name: subresource, group: sub[path: "responseKind", "group"]?.stringValue ?? name,
+                                                        version: sub[path: "responseKind", "version"]?.stringValue ?? versionName,
+                                                        kind: sub[path: "responseKind", "kind"]?.stringValue ?? "",
+                                                        verbs: (sub["verbs"]?.arrayValue ?? []).compactMap(\.stringValue))
+                            }
+                        }))
                 }
             }
         }
@@ -154,7 +161,10 @@ public final class Discovery: @unchecked Sendable {
                         "scope": .string(r.namespaced ? "Namespaced" : "Cluster"),
                         "verbs": .array(r.verbs.map { .string($0) }), "shortNames": .array(r.shortNames.map { .string($0) }),
                         "categories": .array(r.categories.map { .string($0) }),
-                        "subresources": .array(r.subresources.map { .object(["subresource": .string($0)]) }),
+                        "subresources": .array(r.subresources.map { sub in
+                            .object(["subresource": .string(sub.name), "verbs": .array(sub.verbs.map { .string($0) }),
+                                     "responseKind": .object(["group": .string(sub.group), "version": .string(sub.version), "kind": .string(sub.kind)])])
+                        }),
                     ])
                 })])
             })])

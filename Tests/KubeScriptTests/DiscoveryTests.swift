@@ -1,8 +1,10 @@
 import Foundation
 import KubeAPI
+import KubeBindings
 import KubeServer
 import XCTest
 @testable import KubeClient
+@testable import KubeScript
 
 /// Discovery against the embedded server: aggregated discovery in two requests, the disk cache,
 /// kubectl's resource names, and custom resources found after the cache is refreshed.
@@ -29,12 +31,15 @@ final class DiscoveryTests: KubeScriptTestCase {
         XCTAssertEqual(resources.count, APIResource.builtIn.count)
         let deployments = try XCTUnwrap(resources.first { $0.group == "apps" && $0.name == "deployments" })
         XCTAssertEqual(deployments.shortNames, ["deploy"])
-        XCTAssertEqual(deployments.subresources.sorted(), ["scale", "status"])
+        XCTAssertEqual(deployments.subresources, [
+            .init(name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"]),
+            .init(name: "status", group: "apps", version: "v1", kind: "Deployment", verbs: ["get", "patch", "update"]),
+        ])
         XCTAssertEqual(try first.discovery.serverVersion()["gitVersion"], .string("v1.24.0+0"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/servergroups.json"))
 
         let second = try client()
-        XCTAssertEqual(try second.discovery.resources().count, resources.count)
+        XCTAssertEqual(try second.discovery.resources(), resources, "the disk cache keeps everything, subresources too")
         XCTAssertEqual(second.discovery.requests, 0, "read from the disk cache")
         XCTAssertEqual(Discovery.cacheFolder(home: "/home/me", server: "https://10.0.0.1:6443"), "/home/me/.kube/cache/discovery/10.0.0.1_6443")
     }
@@ -68,5 +73,32 @@ final class DiscoveryTests: KubeScriptTestCase {
         let created = try widgets.create(try JSONValue.parse(#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"size":1}"#))
         XCTAssertEqual(created["size"], .integer(1))
         XCTAssertEqual(try client.resource(for: created).resource.name, "widgets")
+    }
+
+    /// `ServerResourcesForGroupVersion("apps/v1")` from a script lists what the recorded
+    /// kube-apiserver's `/apis/apps/v1` lists: names in its order, subresources included with
+    /// their kind, verbs and (for `scale`) the group and version they answer in.
+    func testResourceListsAsTheRecordedServerGivesThem() throws {
+        let transcript = try JSONValue.parse(String(contentsOfFile: fixturePath("k8s-transcripts/01-discovery.json"), encoding: .utf8))
+        let recorded = try XCTUnwrap(transcript.arrayValue?.first { $0[path: "request", "path"] == .string("/apis/apps/v1") })
+        let expected = (recorded[path: "response", "body", "resources"]?.arrayValue ?? []).map { entry in
+            ["name", "namespaced", "group", "version", "kind", "verbs"].map { entry[$0].map { $0.jsonString() } ?? "-" }.joined(separator: " ")
+        }
+        try withRuntime { runtime in
+            try KubeModule.install(in: runtime, defaults: ClientDefaults(
+                configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)")))
+            let result = try runtime.state.execute("""
+                local lines = {}
+                for _, r in ipairs(k8s.client():Discovery():ServerResourcesForGroupVersion("apps/v1").resources) do
+                  local fields = {}
+                  for _, key in ipairs { "name", "namespaced", "group", "version", "kind", "verbs" } do
+                    fields[#fields + 1] = r[key] == nil and "-" or k8s.json.encode(r[key])
+                  end
+                  lines[#lines + 1] = table.concat(fields, " ")
+                end
+                return table.concat(lines, "\\n")
+                """)
+            XCTAssertEqual(result, [.string(expected.joined(separator: "\n"))])
+        }
     }
 }

@@ -124,8 +124,10 @@ final class KubeModuleTests: KubeScriptTestCase {
             local apps = d:ServerResourcesForGroupVersion("apps/v1")
             local names = {}
             for _, res in ipairs(apps.resources) do names[res.name] = true end
-            assert(names.deployments and names.statefulsets)
-            assert(#d:ServerPreferredResources() > 0)
+            assert(names.deployments and names.statefulsets and names["deployments/scale"] and names["deployments/status"])
+            for _, list in ipairs(d:ServerPreferredResources()) do
+              for _, res in ipairs(list.resources) do assert(not res.name:find("/"), res.name) end
+            end
             d:Invalidate()
 
             assert(c:Get("deploy", "dyn").metadata.name == "dyn")
