@@ -108,6 +108,9 @@ struct Run: ParsableCommand {
             script's, in `arg` (arg[0] is the script) and in `...`. A first line starting with #! is \
             skipped. The exit status is 0 on success and 1 on an error, whose traceback goes to \
             stderr; os.exit(n) exits with n.
+
+            kubescript's options, before FILE: --in-memory, --kubeconfig PATH, --context NAME, \
+            -n/--namespace NAME, --dry-run, -v N (see `kubescript --help`).
             """
     )
 
@@ -122,6 +125,7 @@ struct Run: ParsableCommand {
         var index = 0
         var optionWords: [String] = []
         while index < words.count, words[index].hasPrefix("-"), words[index] != "-" {
+            if words[index] == "-h" || words[index] == "--help" { throw CleanExit.helpRequest(Self.self) }
             optionWords.append(words[index])
             if valued.contains(words[index]), index + 1 < words.count {
                 optionWords.append(words[index + 1])

@@ -24,6 +24,22 @@ final class CommandTests: KubeScriptTestCase {
         XCTAssertEqual(r.stdout, "false\t4\ta\t--flag\t-n\tx\n")
     }
 
+    /// `run --help` is kubescript's help; after the script's name, `--help` is the script's.
+    func testRunHelp() throws {
+        for flag in ["--help", "-h"] {
+            let help = try kubescript(["run", "-v", "1", flag])
+            XCTAssertEqual(help.status, 0, help.stderr)
+            XCTAssertTrue(help.stdout.hasPrefix("OVERVIEW: Run a Lua script."), help.stdout)
+            XCTAssertTrue(help.stdout.contains("--in-memory"), help.stdout)
+        }
+        let url = try script("print(...)\n")
+        let r = try kubescript(["run", url.path, "--help", "-v", "3"])
+        XCTAssertEqual(r.stdout, "--help\t-v\t3\n", r.stderr)
+        let missing = try kubescript(["run"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("Missing expected argument"), missing.stderr)
+    }
+
     func testRunErrorExitsOneWithTracebackOnStderr() throws {
         let url = try script("local function f()\n  error('deployment failed')\nend\nf()\n", named: "deploy.lua")
         let r = try kubescript(["run", "deploy.lua"], directory: url.deletingLastPathComponent())
