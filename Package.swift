@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "kubescript", targets: ["kubescript"]),
         .library(name: "KubeScript", targets: ["KubeScript"]),
+        // The Kubernetes client alone, for Swift programs (docs/client.md).
+        .library(name: "KubeClient", targets: ["KubeClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
