@@ -57,8 +57,8 @@ public enum KubeModule {
         try runtime.state.register(ClientHandle.self)
         try runtime.state.register(WatchHandle.self)
         let log = runtime.log
-        let builtIn = JSONValue.array(APIResource.builtIn.map(Self.json)).jsonString()
-        try runtime.extend(chunkName: "=[k8s client]", source: luaSource, primitives: [
+        // compiled and run when a script first uses the client (k8s.client, k8s.errors, ...)
+        try runtime.extendOnFirstUse(chunkName: "=[k8s client]", source: luaSource, primitives: [
             LuaFunction("new") { call in
                 let defaults = current.defaults
                 let options = try call.options(1)
@@ -114,7 +114,7 @@ public enum KubeModule {
                 try call.results.append(object: ClientHandle(client))
             },
             LuaFunction("builtin") { call in
-                try call.results.append(string: builtIn)
+                try call.results.append(string: JSONValue.array(APIResource.builtIn.map(Self.json)).jsonString())
             },
             LuaFunction("dryrun") { call in
                 try call.results.append(current.defaults.dryRun)

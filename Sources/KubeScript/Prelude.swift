@@ -98,6 +98,17 @@ function internal.setarg(list, script)
   _G.arg = arg
 end
 
+-- Adds a module to k8s when a script first reads a field k8s does not have: `source` (named
+-- `chunkname`) is compiled and run then, with `primitives` and k8s, as the prelude is run, so
+-- start-up pays nothing for what a script does not use.
+function internal.lazy(chunkname, source, primitives)
+  setmetatable(k8s, { __index = function(t, key)
+    setmetatable(t, nil)
+    assert(rawload(source, chunkname, "t"))(primitives, t)
+    return rawget(t, key)
+  end })
+end
+
 -- YAML with its keys coloured for a terminal.
 local function colourYAML(text)
   return (text:gsub("([^\n]*)", function(line)

@@ -90,14 +90,8 @@ public final class Runtime {
         try state.call(arguments: Int32(arguments.count), results: 0)
     }
 
-    /// Adds to the `k8s` module: runs `source` (a Lua chunk named `chunkName`) with a table of
-    /// `primitives` (by name) and the `k8s` table as its arguments, as the prelude is run.
-    /// Returns a reference to what the chunk returns (nil when it returns nothing).
-    @discardableResult
-    public func extend(chunkName: String, source: String, primitives: [LuaFunction]) throws(LuaError) -> LuaRef? {
-        let base = state.top
-        defer { state.setTop(base) }
-        try state.load(source, chunkName: chunkName)
+    /// Pushes a table of `primitives` by name.
+    func push(_ primitives: [LuaFunction]) throws(LuaError) {
         try state.withTape { tape throws(LuaError) in
             let writer = LuaTapeWriter(tape)
             try writer.beginObject(count: primitives.count)
@@ -108,6 +102,30 @@ public final class Runtime {
             try writer.end()
             try state.push(tape: tape)
         }
+    }
+
+    /// As `extend`, but the chunk is compiled and run only when a script first reads a field of
+    /// `k8s` that is not there (`k8s.client`, ...), and what it returns is not kept.
+    public func extendOnFirstUse(chunkName: String, source: String, primitives: [LuaFunction]) throws(LuaError) {
+        let base = state.top
+        defer { state.setTop(base) }
+        try internals.push()
+        try state.getField("lazy", in: -1)
+        try state.push(.string(chunkName))
+        try state.push(.string(source))
+        try push(primitives)
+        try state.call(arguments: 3, results: 0)
+    }
+
+    /// Adds to the `k8s` module: runs `source` (a Lua chunk named `chunkName`) with a table of
+    /// `primitives` (by name) and the `k8s` table as its arguments, as the prelude is run.
+    /// Returns a reference to what the chunk returns (nil when it returns nothing).
+    @discardableResult
+    public func extend(chunkName: String, source: String, primitives: [LuaFunction]) throws(LuaError) -> LuaRef? {
+        let base = state.top
+        defer { state.setTop(base) }
+        try state.load(source, chunkName: chunkName)
+        try push(primitives)
         try state.getGlobal("k8s")
         try state.call(arguments: 2, results: 1)
         if lua_type(state.L, -1) == LUA_TNIL { return nil }
