@@ -74,13 +74,21 @@ let package = Package(
         // The Lua host: state, value bridge (Lua ⇄ JSON/YAML), module loading, script runner, REPL engine.
         .target(
             name: "KubeScript",
-            dependencies: ["CLua", "KubeAPI", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CLua", "KubeAPI", .product(name: "Yams", package: "Yams")],
+            exclude: ["Lua"],
+            plugins: ["EmbedLua"]
         ),
         // The `k8s` Lua module's client: client-go's REST, typed, dynamic and discovery clients in Lua.
         .target(
             name: "KubeBindings",
-            dependencies: ["KubeScript", "KubeClient", "KubeAPI"]
+            dependencies: ["KubeScript", "KubeClient", "KubeAPI"],
+            exclude: ["Lua"],
+            plugins: ["EmbedLua"]
         ),
+        // Compiles a target's Lua files (its `Lua/` folder; for KubeScript also `scripts/lib`)
+        // into it, so the binary carries them and every line of Lua stays in a `.lua` file.
+        .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["embed-lua"]),
+        .executableTarget(name: "embed-lua"),
         // The `kubescript` command.
         .executableTarget(
             name: "kubescript",

@@ -101,7 +101,8 @@ local function pod(i)
       podIPs = { { ip = "10.244." .. (i % 250) .. "." .. (i % 200) } },
       startTime = "2026-11-23T06:18:47Z",
       containerStatuses = {
-        { name = "web", ready = true, restartCount = i % 3, started = true, image = "nginx:1.25", imageID = "docker-pullable://nginx@sha256:" .. ("%064x"):format(i),
+        { name = "web", ready = true, restartCount = i % 3, started = true, image = "nginx:1.25",
+          imageID = "docker-pullable://nginx@sha256:" .. ("%064x"):format(i),
           containerID = "containerd://" .. ("%064x"):format(i * 7), state = { running = { startedAt = "2026-11-23T06:18:50Z" } }, lastState = {} },
       },
       qosClass = "Burstable",
@@ -114,7 +115,7 @@ for i = 1, pods do items[i] = pod(i) end
 local text = k8s.json.encode {
   apiVersion = "v1", kind = "PodList", metadata = { resourceVersion = "123456" }, items = items,
 }
-items = nil
+items = nil  -- luacheck: ignore 311 (let the collector take the pods)
 collectgarbage()
 local mb = #text / 1e6
 

@@ -45,8 +45,8 @@ final class CurrentDefaults: @unchecked Sendable {
 }
 
 /// The `k8s` module's client half: `k8s.client`, the REST, typed, dynamic and discovery clients,
-/// errors, `RetryOnConflict`, `WaitFor` (see docs/lua-api.md). The Lua half is
-/// `KubeModule+lua.swift`; these are its Swift primitives.
+/// errors, `RetryOnConflict`, `WaitFor` (see docs/lua-api.md). The Lua half is `Lua/client.lua`;
+/// these are its Swift primitives.
 public enum KubeModule {
     /// Adds the client to a runtime's `k8s` module.
     public static func install(in runtime: Runtime, defaults: ClientDefaults) throws(LuaError) {
@@ -58,7 +58,7 @@ public enum KubeModule {
         try runtime.state.register(WatchHandle.self)
         let log = runtime.log
         // compiled and run when a script first uses the client (k8s.client, k8s.errors, ...)
-        try runtime.extendOnFirstUse(chunkName: "=[k8s client]", source: luaSource, primitives: [
+        try runtime.extendOnFirstUse(chunkName: EmbeddedLua.client.name, source: EmbeddedLua.client.source, primitives: [
             LuaFunction("new") { call in
                 let defaults = current.defaults
                 let options = try call.options(1)

@@ -56,7 +56,7 @@ public enum TestRunner {
             try KubeModule.install(in: runtime, current: current)
             let counts = Counts()
             let started = Date()
-            let run = try runtime.extend(chunkName: "=[kubescript test]", source: luaSource, primitives: [
+            let run = try runtime.extend(chunkName: EmbeddedLua.test.name, source: EmbeddedLua.test.source, primitives: [
                 LuaFunction("cluster") { call in
                     if let factory = current.defaults.clusterFactory {
                         let cluster: TestCluster

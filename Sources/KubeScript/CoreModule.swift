@@ -38,6 +38,12 @@ enum CoreModule {
                 guard seconds >= 0, seconds.isFinite else { throw call.argumentError(1, "seconds must be a finite number ≥ 0") }
                 sleep(seconds: seconds)
             },
+            // library(name) → source, chunk name | nothing: a module of the shipped library
+            LuaFunction("library") { call in
+                guard let chunk = EmbeddedLua.libraries[try call.string(1)] else { return }
+                try call.results.append(string: chunk.source)
+                try call.results.append(string: chunk.name)
+            },
             LuaFunction("readdir") { call in
                 let path = try call.string(1)
                 var names: [String] = []

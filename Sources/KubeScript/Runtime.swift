@@ -18,7 +18,7 @@ public final class Runtime {
         let log = ScriptLog(verbosity: verbosity)
         let base = state.top
         defer { state.setTop(base) }
-        try state.load(Prelude.source, chunkName: Prelude.chunkName)
+        try state.load(Prelude.chunk.source, chunkName: Prelude.chunk.name)
         try state.withTape { tape throws(LuaError) in
             let writer = LuaTapeWriter(tape)
             let primitives = CoreModule.primitives(log: log)

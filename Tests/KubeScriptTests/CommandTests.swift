@@ -24,6 +24,15 @@ final class CommandTests: KubeScriptTestCase {
         XCTAssertEqual(r.stdout, "false\t4\ta\t--flag\t-n\tx\n")
     }
 
+    /// The binary alone, copied into an empty folder, still has the shipped library.
+    func testTheShippedLibraryTravelsWithTheBinary() throws {
+        let folder = try temporaryFolder()
+        try FileManager.default.copyItem(atPath: kubescriptExecutable, toPath: folder + "/kubescript")
+        let r = try runProgram(folder + "/kubescript", ["-e", "print(type(require 'rollout'), type(require 'manifest'))"],
+                               environment: ["HOME": folder], directory: folder)
+        XCTAssertEqual(r.stdout, "table\ttable\n", r.stderr)
+    }
+
     /// `run --help` is kubescript's help; after the script's name, `--help` is the script's.
     func testRunHelp() throws {
         for flag in ["--help", "-h"] {

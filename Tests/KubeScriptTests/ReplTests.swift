@@ -110,9 +110,14 @@ final class ReplTests: KubeScriptTestCase {
 
         // Ctrl-D ends the session and the history is kept
         try keys("C-d")
+        // the file may exist before libedit has finished writing it: wait for the line
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: home + "/.kubescript_history") && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        let history = try String(contentsOfFile: home + "/.kubescript_history", encoding: .utf8)
+        var history = ""
+        repeat {
+            history = (try? String(contentsOfFile: home + "/.kubescript_history", encoding: .utf8)) ?? ""
+            if history.contains("6 * 7") || history.contains("6\\040*\\0407") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while Date() < deadline
         XCTAssertTrue(history.contains("6 * 7") || history.contains("6\\040*\\0407"), history)
     }
 }

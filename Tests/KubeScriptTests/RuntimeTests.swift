@@ -48,7 +48,16 @@ final class RuntimeTests: KubeScriptTestCase {
         let path = ModuleSearchPath.standard(scriptDirectory: "/scripts")
         XCTAssertEqual(Array(path.directories.prefix(4)), ["/scripts", "./lib", "/one", "/two"])
         XCTAssertTrue(path.directories.contains { $0.hasSuffix("/.kubescript/lib") })
-        XCTAssertEqual(path.directories.last, repositoryRoot + "/scripts/lib")
+        XCTAssertFalse(path.directories.contains { $0.hasSuffix("/scripts/lib") }, "the shipped library is compiled in, not on the path")
+    }
+
+    /// A module on the search path wins over the shipped library's copy of the same name.
+    func testAFileOnThePathWinsOverTheShippedLibrary() throws {
+        let folder = try temporaryFolder()
+        try "return { mine = true }".write(toFile: folder + "/labels.lua", atomically: true, encoding: .utf8)
+        let runtime = try Runtime(searchPath: ModuleSearchPath(directories: [folder]))
+        XCTAssertEqual(try runtime.state.execute("return require('labels').mine, package.loaded.rollout == nil and require('rollout') ~= nil"),
+                       [.boolean(true), .boolean(true)])
     }
 
     func testShippedLibraryIsRequirable() throws {

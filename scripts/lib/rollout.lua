@@ -25,10 +25,12 @@ function viewers.Deployment(d)
     return false, ("Waiting for deployment %q rollout to finish: %d out of %d new replicas have been updated..."):format(name, updated, replicas)
   end
   if (status.replicas or 0) > updated then
-    return false, ("Waiting for deployment %q rollout to finish: %d old replicas are pending termination..."):format(name, status.replicas - updated)
+    return false, ("Waiting for deployment %q rollout to finish: %d old replicas are pending termination...")
+      :format(name, status.replicas - updated)
   end
   if (status.availableReplicas or 0) < updated then
-    return false, ("Waiting for deployment %q rollout to finish: %d of %d updated replicas are available..."):format(name, status.availableReplicas or 0, updated)
+    return false, ("Waiting for deployment %q rollout to finish: %d of %d updated replicas are available...")
+      :format(name, status.availableReplicas or 0, updated)
   end
   return true, ("deployment %q successfully rolled out"):format(name)
 end
@@ -50,12 +52,14 @@ function viewers.StatefulSet(s)
     -- with the partition a server defaults, kubectl speaks of a partitioned roll out
     local partition = strategy.rollingUpdate.partition
     if partition and (status.updatedReplicas or 0) < replicas - partition then
-      return false, ("Waiting for partitioned roll out to finish: %d out of %d new pods have been updated..."):format(status.updatedReplicas or 0, replicas - partition)
+      return false, ("Waiting for partitioned roll out to finish: %d out of %d new pods have been updated...")
+        :format(status.updatedReplicas or 0, replicas - partition)
     end
     return true, ("partitioned roll out complete: %d new pods have been updated..."):format(status.updatedReplicas or 0)
   end
   if status.updateRevision ~= status.currentRevision then
-    return false, ("waiting for statefulset rolling update to complete %d pods at revision %s..."):format(status.updatedReplicas or 0, tostring(status.updateRevision))
+    return false, ("waiting for statefulset rolling update to complete %d pods at revision %s...")
+      :format(status.updatedReplicas or 0, tostring(status.updateRevision))
   end
   return true, ("statefulset rolling update complete %d pods at revision %s..."):format(status.currentReplicas or 0, tostring(status.currentRevision))
 end
@@ -67,7 +71,8 @@ function viewers.DaemonSet(d)
   end
   local desired = status.desiredNumberScheduled or 0
   if (status.updatedNumberScheduled or 0) < desired then
-    return false, ("Waiting for daemon set %q rollout to finish: %d out of %d new pods have been updated..."):format(name, status.updatedNumberScheduled or 0, desired)
+    return false, ("Waiting for daemon set %q rollout to finish: %d out of %d new pods have been updated...")
+      :format(name, status.updatedNumberScheduled or 0, desired)
   end
   if (status.numberAvailable or 0) < desired then
     return false, ("Waiting for daemon set %q rollout to finish: %d of %d updated pods are available..."):format(name, status.numberAvailable or 0, desired)

@@ -1,7 +1,3 @@
-extension TestRunner {
-    /// The Lua half of `kubescript test`: registration (`test`), the assertions (`t`), and the
-    /// run of one file. Returns the function that runs a file.
-    static let luaSource = #"""
 local host, k8s = ...
 
 local Failure = {}
@@ -152,5 +148,3 @@ return function(path)
   end
   host.report(passed, failed)
 end
-"""#
-}

@@ -1,7 +1,3 @@
-extension KubeModule {
-    /// The Lua half of the client: client-go's four clients in Lua, on the primitives of
-    /// `KubeModule.install` (`host`). Objects are plain tables, bodies JSON through `k8s.json`.
-    static let luaSource = #"""
 local host, k8s = ...
 local json = k8s.json
 
@@ -351,10 +347,10 @@ function Resource:Watch(options)
   local stream, message, status = self._client._h:watch(self:path() .. query(options, { watch = "true" }))
   if not stream then error(failure(message, status), 2) end
   return function()
-    local kind, object, status = stream:next()
+    local kind, object, failed = stream:next()
     if kind == nil then
       if host.interrupted() then stream:stop() end
-      if object ~= nil then error(failure(object, status), 2) end
+      if object ~= nil then error(failure(object, failed), 2) end
       return nil
     end
     local event = { type = kind, object = json.decode(object) }
@@ -370,7 +366,8 @@ function Resource:ListAll(options, pageSize)
   local params = {}
   for k, v in pairs(options or {}) do params[k] = v end
   params.limit = params.limit or pageSize or 500
-  local items, list = k8s.array(), nil
+  local items = k8s.array()
+  local list
   repeat
     list = self:List(params)
     for _, item in ipairs(list.items or {}) do items[#items + 1] = item end
@@ -464,10 +461,10 @@ function Discovery:resources() return decodeInfo(self._client._h:resources()) en
 function Discovery:ServerGroups()
   local core = call(self._client, "GET", "/api")
   local list = call(self._client, "GET", "/apis")
-  local groups = k8s.array { { name = "", versions = k8s.array { { groupVersion = "v1", version = "v1" } },
+  local served = k8s.array { { name = "", versions = k8s.array { { groupVersion = "v1", version = "v1" } },
                                preferredVersion = { groupVersion = "v1", version = "v1" } } }
-  for _, g in ipairs(list.groups or {}) do groups[#groups + 1] = g end
-  return { kind = "APIGroupList", apiVersion = "v1", groups = groups, serverAddressByClientCIDRs = core and core.serverAddressByClientCIDRs }
+  for _, g in ipairs(list.groups or {}) do served[#served + 1] = g end
+  return { kind = "APIGroupList", apiVersion = "v1", groups = served, serverAddressByClientCIDRs = core and core.serverAddressByClientCIDRs }
 end
 -- APIResourceLists, each resource followed by its subresources (`deployments/scale`, with the
 -- group and version of the kind it answers with when they are not the list's) unless `only`.
@@ -810,5 +807,3 @@ function k8s.print(x, format)
   if type(x) ~= "table" and format == nil then print(tostring(x)) return end
   print((k8s.format(x, format):gsub("\n$", "")))
 end
-"""#
-}
