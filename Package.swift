@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "KubeScript",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "kubescript", targets: ["kubescript"]),
         .library(name: "KubeScript", targets: ["KubeScript"]),

@@ -40,9 +40,14 @@ public struct LuaStack {
         }
         let value = lua_type(L, -1) == LUA_TTABLE ? try? self.value(at: -1) : nil
         var message = "(error object is a \(String(cString: lua_typename(L, lua_type(L, -1)))) value)"
-        if ks_ptostring(L, -1) == LUA_OK {
+        switch ks_ptostring(L, -1) {
+        case LUA_OK:
             message = string(at: -1)
             pop()
+        case KS_ERRSTACK:
+            break  // nothing was pushed
+        default:
+            pop()  // what __tostring raised: the message above stands
         }
         return LuaError(message, traceback: traceback, value: value)
     }

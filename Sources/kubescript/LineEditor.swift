@@ -30,7 +30,9 @@ final class LineEditor {
             while !candidate.hasPrefix(common) { common.removeLast() }
         }
         let list = candidates.count == 1 ? [candidates[0]] : [common] + candidates
-        let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: list.count + 1)  // freed by libedit
+        // libedit frees the array and its strings with free(): they come from malloc
+        guard let memory = malloc(MemoryLayout<UnsafeMutablePointer<CChar>?>.stride * (list.count + 1)) else { return nil }
+        let array = memory.bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: list.count + 1)
         for (index, text) in list.enumerated() { array[index] = strdup(text) }
         array[list.count] = nil
         return array

@@ -70,6 +70,10 @@ final class LuaStateTests: KubeScriptTestCase {
         XCTAssertThrowsError(try state.execute("error(setmetatable({}, { __tostring = function() return 'NotFound' end }))")) { error in
             XCTAssertEqual((error as? LuaError)?.message, "NotFound")
         }
+        // a __tostring that raises leaves the message at its default and nothing on the stack
+        XCTAssertThrowsError(try state.execute("error(setmetatable({}, { __tostring = function() error('boom') end }))")) { error in
+            XCTAssertEqual((error as? LuaError)?.message, "(error object is a table value)")
+        }
         XCTAssertEqual(state.top, 0)
     }
 
