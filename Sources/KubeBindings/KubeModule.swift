@@ -169,7 +169,9 @@ final class ClientHandle: LuaObject {
         LuaFunction("server") { call in
             try call.results.append(string: try call.object(1, as: ClientHandle.self).client.configuration.server)
         },
-        // request(verb, target, body, contentType, timeout, headers) → status, body, headers | nil, message
+        // request(verb, target, body, contentType, timeout, headers, decode) → status, body, headers
+        // | nil, message; with decode, a successful answer's body comes as a table (decoded once,
+        // as k8s.json.decode does; nil when empty)
         LuaFunction("request") { call in
             let client = try call.object(1, as: ClientHandle.self).client
             var request = RESTRequest(verb: try call.string(2)).absolutePath(try call.string(3))
@@ -182,9 +184,15 @@ final class ClientHandle: LuaObject {
             do {
                 let response = try client.send(request)
                 try call.results.append(integer: Int64(response.status))
-                let results = call.results
+                let decode = !call.isNone(8) && (200..<300).contains(response.status)
+                let stack = call.stack, results = call.results
                 let appended: Result<Void, LuaError> = response.body.withUnsafeBytes { bytes in
-                    Result { () throws(LuaError) in try results.append(bytes: bytes) }
+                    Result { () throws(LuaError) in
+                        if !decode { return try results.append(bytes: bytes) }
+                        if bytes.isEmpty { return try results.appendNil() }
+                        try stack.pushJSON(bytes)
+                        try results.append(stackIndex: stack.top)
+                    }
                 }
                 try appended.get()
                 try call.results.beginObject(count: response.headers.count)
@@ -249,17 +257,26 @@ final class WatchHandle: LuaObject {
 
     static let luaTypeName = "k8s.WatchStream"
     static var luaMethods: [LuaFunction] { [
-        // next(timeout) → type, object JSON | nil at the end | nil, message; Ctrl-C ends the wait
+        // next(timeout) → the event as a table | nil at the end | nil, message; Ctrl-C ends the
+        // wait. The event's line is decoded once, straight into tables (as k8s.json.decode).
         LuaFunction("next") { call in
             let stream = try call.object(1, as: WatchHandle.self).stream
             let timeout = call.isNone(2) ? nil : try call.number(2)
+            let line: [UInt8]
             do {
-                guard let event = try stream.next(timeout: timeout, stop: { Runtime.interruptPending }) else { return }
-                try call.results.append(string: event.type)
-                try call.results.append(string: event.object.jsonString())
+                guard let read = try stream.nextLine(timeout: timeout, stop: { Runtime.interruptPending }) else { return }
+                line = read
             } catch let error as KubeError {
-                try KubeModule.fail(&call, error)
+                return try KubeModule.fail(&call, error)
             }
+            let decoded: Result<Void, LuaError> = line.withUnsafeBytes { bytes in
+                Result { () throws(LuaError) in try call.stack.pushJSON(bytes) }
+            }
+            guard case .success = decoded else {
+                stream.cancel()
+                return try KubeModule.fail(&call, WatchStream.malformed(line))
+            }
+            try call.results.append(stackIndex: call.stack.top)
         },
         LuaFunction("stop") { call in
             try call.object(1, as: WatchHandle.self).stream.cancel()

@@ -16,16 +16,17 @@ public struct WatchEvent: Sendable, Equatable {
     }
 }
 
-/// A watch's events as they arrive: the response is read line by line on the network thread and
-/// each decoded event handed to the reader, never buffered whole. `next` blocks until an event,
-/// the end of the stream, or its deadline.
+/// A watch's events as they arrive: the response is split into lines on the network thread and
+/// each line handed to the reader, never buffered whole. `next` blocks until an event, the end of
+/// the stream, or its deadline, and decodes it; `nextLine` gives the line as the server sent it,
+/// for a reader that decodes it into its own values (the Lua binding, straight into tables).
 ///
 /// A stream keeps the transport it came from alive, so a watch outlives the client that started
 /// it. It ends only when the server ends it, when its reader cancels it (or lets go of it), or
 /// with an error: a cancellation the reader did not ask for fails, never ends quietly.
 public final class WatchStream: @unchecked Sendable {
     enum Item {
-        case event(WatchEvent)
+        case line([UInt8])
         case failure(KubeError)
         case end
     }
@@ -58,7 +59,7 @@ public final class WatchStream: @unchecked Sendable {
         condition.lock()
         if !finished {
             items.append(item)
-            if case .event = item {} else { finished = true }
+            if case .line = item {} else { finished = true }
         }
         condition.signal()
         condition.unlock()
@@ -66,8 +67,25 @@ public final class WatchStream: @unchecked Sendable {
 
     /// The next event; nil when the server ended the watch. Waits at most `timeout` seconds
     /// (throwing a transport error that says so), or until `stop` returns true (checked every
-    /// tenth of a second; nil is returned then, and the watch is cancelled).
+    /// tenth of a second; nil is returned then, and the watch is cancelled). An event that is
+    /// not JSON ends the watch with a decoding error.
     public func next(timeout: Double? = nil, stop: (() -> Bool)? = nil) throws(KubeError) -> WatchEvent? {
+        guard let line = try nextLine(timeout: timeout, stop: stop) else { return nil }
+        guard let value = try? JSONValue.parse(line), let type = value["type"]?.stringValue, let object = value["object"] else {
+            cancel()
+            throw Self.malformed(line)
+        }
+        return WatchEvent(type: type, object: object)
+    }
+
+    /// The error for a line that is not a watch event.
+    public static func malformed(_ line: [UInt8]) -> KubeError {
+        .decoding("a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
+    }
+
+    /// The next event's line, `{"type":...,"object":...}` as the server sent it; nil when the
+    /// server ended the watch. Waits as `next` does.
+    public func nextLine(timeout: Double? = nil, stop: (() -> Bool)? = nil) throws(KubeError) -> [UInt8]? {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         condition.lock()
         defer { condition.unlock() }
@@ -84,7 +102,7 @@ public final class WatchStream: @unchecked Sendable {
             }
         }
         switch items.removeFirst() {
-        case .event(let event): return event
+        case .line(let line): return line
         case .failure(let error): throw error
         case .end:
             items = [.end]  // stays ended
@@ -132,11 +150,7 @@ final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
 
     func deliver(_ line: [UInt8]) {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x0D }) else { return }
-        guard let value = try? JSONValue.parse(line), let type = value["type"]?.stringValue, let object = value["object"] else {
-            stream?.put(.failure(.decoding("a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")))
-            return
-        }
-        stream?.put(.event(WatchEvent(type: type, object: object)))
+        stream?.put(.line(line))
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: Error) {

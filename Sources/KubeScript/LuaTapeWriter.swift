@@ -102,8 +102,9 @@ public struct LuaTapeWriter {
         tape.pointee.slots[header].n.len = count
     }
 
-    /// Appends the value at an absolute stack index (pushed again as the result).
-    func append(stackIndex: Int32) throws(LuaError) {
+    /// Appends the value at an absolute stack index (pushed again as the result): a function's
+    /// way to return a value it built on its stack, such as a table `LuaStack.pushJSON` made.
+    public func append(stackIndex: Int32) throws(LuaError) {
         try slot(KS_STACK).pointee.v.i = Int64(stackIndex)
     }
 

@@ -55,14 +55,20 @@ local reasonsByCode = {
 }
 
 -- An error value from a failed answer (its Status, or one made from the code).
-local function statusError(code, body)
-  local ok, status = pcall(json.decode, body or "")
-  if not ok or type(status) ~= "table" or status.kind ~= "Status" then
+-- An error value from a Status (a table), or one made from the code when it is none.
+local function errorOf(status, code)
+  if type(status) ~= "table" or status.kind ~= "Status" then
     status = { kind = "Status", apiVersion = "v1", status = "Failure", code = code, reason = reasonsByCode[code] or "Unknown",
                message = ("the server responded with the status code %d"):format(code) }
   end
   return newError { code = status.code or code, reason = status.reason or reasonsByCode[code] or "",
                     message = status.message or "", status = status }
+end
+
+-- An error value from a failed answer's body (its Status, or one made from the code).
+local function statusError(code, body)
+  local ok, status = pcall(json.decode, body or "")
+  return errorOf(ok and status, code)
 end
 
 local function transportError(message)
@@ -141,12 +147,13 @@ end
 local Client = { __name = "k8s.Client" }
 Client.__index = Client
 
-local function send(client, verb, target, body, contentType, timeout, headers)
+-- Sends a request; with `decode`, a successful answer's body comes decoded (a table).
+local function send(client, verb, target, body, contentType, timeout, headers, decode)
   local encoded = body
   if type(body) == "table" then encoded = json.encode(body) end
-  local status, text, responseHeaders = client._h:request(verb, target, encoded, contentType, timeout, headers)
-  if status == nil then error(failure(text, responseHeaders), 0) end
-  return status, text, responseHeaders
+  local status, answer, responseHeaders = client._h:request(verb, target, encoded, contentType, timeout, headers, decode)
+  if status == nil then error(failure(answer, responseHeaders), 0) end
+  return status, answer, responseHeaders
 end
 
 -- A write's options with dryRun=All when the command line asked for dry runs.
@@ -160,10 +167,9 @@ end
 
 -- Sends a request and returns the decoded answer, raising the Status of a failure.
 local function call(client, verb, target, body, contentType)
-  local status, text = send(client, verb, target, body, contentType)
-  if status < 200 or status > 299 then error(statusError(status, text), 0) end
-  if text == "" then return nil end
-  return json.decode(text)
+  local status, answer = send(client, verb, target, body, contentType, nil, nil, true)
+  if status < 200 or status > 299 then error(statusError(status, answer), 0) end
+  return answer
 end
 
 function k8s.client(options)
@@ -347,16 +353,17 @@ function Resource:Watch(options)
   local stream, message, status = self._client._h:watch(self:path() .. query(options, { watch = "true" }))
   if not stream then error(failure(message, status), 2) end
   return function()
-    local kind, object, failed = stream:next()
-    if kind == nil then
+    local event, problem, failed = stream:next()
+    if event == nil then
       if host.interrupted() then stream:stop() end
-      if object ~= nil then error(failure(object, failed), 2) end
+      if problem ~= nil then error(failure(problem, failed), 2) end
       return nil
     end
-    local event = { type = kind, object = json.decode(object) }
-    if kind == "ERROR" and type(event.object) == "table" and event.object.kind == "Status" then
-      error(statusError(event.object.code or 500, object), 2)
+    if type(event) ~= "table" or type(event.type) ~= "string" or event.object == nil then
+      stream:stop()
+      error(transportError("a watch event is not an event: " .. json.encode(event)), 2)
     end
+    if event.type == "ERROR" then error(errorOf(event.object, 500), 2) end
     return event
   end, nil, nil, setmetatable({ stream = stream }, WatchCloser)
 end
