@@ -100,7 +100,10 @@ public final class Transport: @unchecked Sendable {
     }
 
     deinit {
-        try? http.syncShutdown()
+        // Not syncShutdown: the last reference may go on one of the client's own event loops
+        // (a watch's stream, freed while its delegate delivers a line), where blocking for the
+        // shutdown is refused. The client keeps itself alive until its connections are closed.
+        http.shutdown { _ in }
     }
 
     /// Sends `request` and returns the answer, any status. Transport failures (after retries)

@@ -81,6 +81,22 @@ final class ClientLifetimeTests: KubeScriptTestCase {
         }
     }
 
+    /// A stream its reader lets go of while events still arrive may be freed on the client's
+    /// event loop, with the last reference to its transport: the transport's shutdown must not
+    /// block there (AsyncHTTPClient stops the process when it is asked to).
+    func testAStreamFreedWhileItsEventsArrive() throws {
+        for _ in 0..<40 {
+            var stream: WatchStream? = try KubeClient(ClientConfiguration(server: address), discoveryCache: "")
+                .resource(group: "", version: "v1", resource: "configmaps", namespace: "default")
+                .watch(["timeoutSeconds": "5"])
+            XCTAssertNotNil(try stream?.next(timeout: 5))
+            stream = nil
+        }
+        let list = try KubeClient(ClientConfiguration(server: address), discoveryCache: "")
+            .resource(group: "", version: "v1", resource: "configmaps", namespace: "default").list(["limit": "1"])
+        XCTAssertEqual(list["items"]?.arrayValue?.count, 1)
+    }
+
     /// In Swift too: a stream keeps its transport, though the client is gone.
     func testStreamOutlivesItsClient() throws {
         let stream = try KubeClient(ClientConfiguration(server: address), discoveryCache: "")
