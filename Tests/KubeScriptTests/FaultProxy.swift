@@ -81,9 +81,6 @@ final class FaultProxy: @unchecked Sendable {
         lock.withLock { rules.append(Rule(fault: fault, method: method, path: path, count: count)) }
     }
 
-    /// Removes every rule.
-    func heal() { lock.withLock { rules.removeAll() } }
-
     /// The requests seen so far whose method and path match.
     func requests(method: String? = nil, path: String = "") -> [Seen] {
         lock.withLock { seen.filter { (method == nil || $0.method == method) && (path.isEmpty || $0.uri.contains(path)) } }

@@ -69,4 +69,16 @@ final class InterruptTests: KubeScriptTestCase {
     func testASleep() throws {
         try assertInterrupted("k8s.sleep(30)")
     }
+
+    /// In Swift: a transport whose caller gives up cancels the request and says so.
+    func testTheTransportGivesUpWhenItsCallerDoes() throws {
+        proxy.inject(.delay(seconds: 30), path: "/configmaps/held")
+        let transport = try Transport(ClientConfiguration(server: proxy.address))
+        let asked = Date()
+        transport.isCancelled = { Date().timeIntervalSince(asked) > 0.2 }
+        XCTAssertThrowsError(try transport.send(RESTRequest(verb: "GET").namespace("default").resource("configmaps").name("held"))) { error in
+            XCTAssertTrue((error as? KubeError)?.isInterrupted ?? false, "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(asked), 5)
+    }
 }
