@@ -324,7 +324,7 @@ struct YAMLBlockReader {
         while last > p && s[last - 1] == 0x20 { last -= 1 }
         guard last - p <= 1024 else { throw Unsupported() }  // libyaml's limit for simple keys
         let merge = last - p == 2 && s[p] == UInt8(ascii: "<") && s[p + 1] == UInt8(ascii: "<")
-        appendText(merge ? .merge : .string, value: 0, from: p, to: last)
+        appendText(merge ? .merge : .string, from: p, to: last)
         return q + 1
     }
 
@@ -448,7 +448,7 @@ struct YAMLBlockReader {
             while last > p && s[last - 1] == 0x20 { last -= 1 }
             if key {
                 let merge = last - p == 2 && s[p] == UInt8(ascii: "<") && s[p + 1] == UInt8(ascii: "<")
-                appendText(merge ? .merge : .string, value: 0, from: p, to: last)
+                appendText(merge ? .merge : .string, from: p, to: last)
             } else {
                 if byte(q) == UInt8(ascii: ":") { throw Unsupported() }  // a pair inside a sequence
                 let text = UnsafeRawBufferPointer(rebasing: s[p..<last])
@@ -513,7 +513,7 @@ struct YAMLBlockReader {
             q += 1
         }
         if simple {
-            appendText(.string, value: 0, from: p + 1, to: q, line: scalarLine)
+            appendText(.string, from: p + 1, to: q, line: scalarLine)
         } else {
             let start = document.text.count
             document.text.append(contentsOf: text)
@@ -630,8 +630,8 @@ struct YAMLBlockReader {
         append(YAMLDocument.Node(kind: kind, inInput: true, line: line, start: 0, length: 0, value: 0))
     }
 
-    mutating func appendText(_ kind: YAMLDocument.Kind, value: Int64, from start: Int, to end: Int, line: Int32? = nil) {
-        append(YAMLDocument.Node(kind: kind, inInput: true, line: line ?? self.line, start: Int32(start), length: Int32(end - start), value: value))
+    mutating func appendText(_ kind: YAMLDocument.Kind, from start: Int, to end: Int, line: Int32? = nil) {
+        append(YAMLDocument.Node(kind: kind, inInput: true, line: line ?? self.line, start: Int32(start), length: Int32(end - start), value: 0))
     }
 
     mutating func begin(_ kind: YAMLDocument.Kind) -> Int {

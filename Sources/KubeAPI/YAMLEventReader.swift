@@ -68,13 +68,13 @@ enum YAMLEventReader {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let bytes = UnsafeRawBufferPointer(start: scalar.value, count: scalar.length)
-                try anchor(scalar.anchor)
+                anchor(scalar.anchor)
                 try add(scalar: bytes, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, tag: scalar.tag.map { String(cString: $0) }, line: line)
             case YAML_SEQUENCE_START_EVENT:
-                try anchor(event.data.sequence_start.anchor)
+                anchor(event.data.sequence_start.anchor)
                 try begin(.sequence, line: line)
             case YAML_MAPPING_START_EVENT:
-                try anchor(event.data.mapping_start.anchor)
+                anchor(event.data.mapping_start.anchor)
                 try begin(.mapping, line: line)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let (index, children, mapping) = open.popLast() else { throw JSONError("invalid YAML: unbalanced collections") }
@@ -90,7 +90,7 @@ enum YAMLEventReader {
             return false
         }
 
-        mutating func anchor(_ name: UnsafeMutablePointer<yaml_char_t>?) throws(JSONError) {
+        mutating func anchor(_ name: UnsafeMutablePointer<yaml_char_t>?) {
             guard let name else { return }
             anchors[String(cString: name)] = document.nodes.count
         }

@@ -119,9 +119,6 @@ public enum KubeModule {
             LuaFunction("dryrun") { call in
                 try call.results.append(current.defaults.dryRun)
             },
-            LuaFunction("interrupted") { call in
-                try call.results.append(Runtime.interruptPending)
-            },
         ])
     }
 
@@ -258,13 +255,13 @@ final class WatchHandle: LuaObject {
     static let luaTypeName = "k8s.WatchStream"
     static var luaMethods: [LuaFunction] { [
         // next(timeout) → the event as a table | nil at the end | nil, message; Ctrl-C ends the
-        // wait. The event's line is decoded once, straight into tables (as k8s.json.decode).
+        // wait (the transport's isCancelled) and the watch. The event's line is decoded once, straight into tables (as k8s.json.decode).
         LuaFunction("next") { call in
             let stream = try call.object(1, as: WatchHandle.self).stream
             let timeout = call.isNone(2) ? nil : try call.number(2)
             let line: [UInt8]
             do {
-                guard let read = try stream.nextLine(timeout: timeout, stop: { Runtime.interruptPending }) else { return }
+                guard let read = try stream.nextLine(timeout: timeout) else { return }
                 line = read
             } catch let error as KubeError {
                 return try KubeModule.fail(&call, error)

@@ -67,8 +67,9 @@ public final class WatchStream: @unchecked Sendable {
 
     /// The next event; nil when the server ended the watch. Waits at most `timeout` seconds
     /// (throwing a transport error that says so), or until `stop` returns true (checked every
-    /// tenth of a second; nil is returned then, and the watch is cancelled). An event that is
-    /// not JSON ends the watch with a decoding error.
+    /// tenth of a second; nil is returned then, and the watch is cancelled). Without `stop`, the
+    /// transport's `isCancelled` is asked, as every other wait of the client does. An event that
+    /// is not JSON ends the watch with a decoding error.
     public func next(timeout: Double? = nil, stop: (() -> Bool)? = nil) throws(KubeError) -> WatchEvent? {
         guard let line = try nextLine(timeout: timeout, stop: stop) else { return nil }
         guard let value = try? JSONValue.parse(line), let type = value["type"]?.stringValue, let object = value["object"] else {
@@ -86,6 +87,7 @@ public final class WatchStream: @unchecked Sendable {
     /// The next event's line, `{"type":...,"object":...}` as the server sent it; nil when the
     /// server ended the watch. Waits as `next` does.
     public func nextLine(timeout: Double? = nil, stop: (() -> Bool)? = nil) throws(KubeError) -> [UInt8]? {
+        let stop = stop ?? transport.isCancelled
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         condition.lock()
         defer { condition.unlock() }

@@ -25,13 +25,12 @@ enum CoreModule {
                 try encodeYAML(&call, all: true)
             },
             LuaFunction("yaml.decode") { call in
-                _ = try YAML.decode(try call.bytes(1), into: call.results, single: true)
+                try call.stack.pushYAML(try call.bytes(1), all: false)
+                try call.results.append(stackIndex: call.stack.top)
             },
             LuaFunction("yaml.decodeAll") { call in
-                let header = try call.results.beginArray()
-                let count = try YAML.decode(try call.bytes(1), into: call.results, single: false)
-                try call.results.end()
-                call.results.setCount(count, at: header)
+                try call.stack.pushYAML(try call.bytes(1), all: true)
+                try call.results.append(stackIndex: call.stack.top)
             },
             LuaFunction("sleep") { call in
                 let seconds = try call.number(1)

@@ -12,6 +12,29 @@ extension LuaStack {
     /// Decodes one JSON value (RFC 8259, see `JSONParser`) and pushes it: integers as integers,
     /// `null` as the null sentinel, arrays with the array marker. On error nothing is pushed.
     public func pushJSON(_ bytes: UnsafeRawBufferPointer) throws(LuaError) {
+        try pushDecoded(describing: { $0.description }) { (sink: inout LuaTapeSink) throws(JSONError) in
+            try JSONParser.parse(bytes, into: &sink)
+        }
+    }
+
+    /// Decodes YAML (as `KubeAPI.YAMLReader` reads it) and pushes its one document, or with
+    /// `all` a list of its documents (empty ones skipped), by the same streaming tape as JSON.
+    public func pushYAML(_ bytes: UnsafeRawBufferPointer, all: Bool) throws(LuaError) {
+        try pushDecoded(describing: { error in
+            error.problem.hasPrefix("expected one YAML document, found more")
+                ? "expected one YAML document, found more (use k8s.yaml.decodeAll)" : error.problem
+        }) { (sink: inout LuaTapeSink) throws(JSONError) in
+            guard all else { return _ = try YAMLReader.read(bytes, into: &sink, single: true, maxDepth: Int(KS_MAX_DEPTH)) }
+            try sink.beginArray()
+            let count = try YAMLReader.read(bytes, into: &sink, single: false, maxDepth: Int(KS_MAX_DEPTH))
+            try sink.endArray(count: count)
+        }
+    }
+
+    /// Runs `decode` into a sink that pushes what it writes, piece by piece, and leaves the one
+    /// value it made on the stack; on error nothing is pushed and the error is worded by `describing`.
+    func pushDecoded(describing: (JSONError) -> String,
+                     _ decode: (inout LuaTapeSink) throws(JSONError) -> Void) throws(LuaError) {
         let top = self.top
         let progress = UnsafeMutablePointer<ks_pushstate>.allocate(capacity: 1)
         defer { progress.deallocate() }
@@ -20,10 +43,10 @@ extension LuaStack {
             try withTape { tape throws(LuaError) in
                 var sink = LuaTapeSink(stack: self, tape: tape, progress: progress)
                 do throws(JSONError) {
-                    try JSONParser.parse(bytes, into: &sink)
+                    try decode(&sink)
                     try sink.push()
                 } catch {
-                    throw sink.failure ?? LuaError(error.description)
+                    throw sink.failure ?? LuaError(describing(error))
                 }
             }
             var count: Int32 = 0

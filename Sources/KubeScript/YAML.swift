@@ -2,77 +2,15 @@ import CLua
 import KubeAPI
 import Yams
 
-/// YAML text ⇄ tape, through Yams (libyaml).
-///
-/// Decoding is `KubeAPI.YAMLReader`'s (go-yaml v2 resolution, merges, bounded aliases).
-/// Encoding writes keys in byte order (as kubectl does), block style, multi-line strings as
-/// literal blocks, and quotes strings that would otherwise read back as another type (by the
-/// reader's go-yaml v2 rules).
+/// Lua values → YAML text, through Yams (libyaml): keys in byte order (as kubectl writes them),
+/// block style, multi-line strings as literal blocks, and strings quoted that would otherwise
+/// read back as another type (by the reader's go-yaml v2 rules). Decoding is `LuaStack.pushYAML`,
+/// on `KubeAPI.YAMLReader`.
 public enum YAML {
-    /// Decodes the documents of `text` (read as `KubeAPI.YAMLReader` reads YAML); with `single`,
-    /// exactly one must be there. Writes one value per document and returns how many. Empty
-    /// documents are skipped.
-    static func decode(_ text: UnsafeRawBufferPointer, into writer: LuaTapeWriter, single: Bool) throws(LuaError) -> Int {
-        var sink = TapeSink(writer: writer)
-        do {
-            return try YAMLReader.read(text, into: &sink, single: single, maxDepth: Int(KS_MAX_DEPTH))
-        } catch {
-            if let failure = sink.failure { throw failure }
-            if single, error.problem.hasPrefix("expected one YAML document, found more") {
-                throw LuaError("expected one YAML document, found more (use k8s.yaml.decodeAll)")
-            }
-            throw LuaError(error.problem)
-        }
-    }
-
-    /// Writes what the reader reads to a value tape.
-    struct TapeSink: JSONSink {
-        let writer: LuaTapeWriter
-        /// Open containers' headers.
-        var headers: [Int] = []
-        /// The Lua error behind a failure, when the failure was the tape's.
-        var failure: LuaError?
-
-        mutating func written(_ body: (LuaTapeWriter) throws(LuaError) -> Void) throws(JSONError) {
-            do {
-                try body(writer)
-            } catch {
-                failure = error
-                throw JSONError(error.message)
-            }
-        }
-
-        mutating func null() throws(JSONError) { try written { w throws(LuaError) in try w.appendNull() } }
-        mutating func bool(_ value: Bool) throws(JSONError) { try written { w throws(LuaError) in try w.append(value) } }
-        mutating func integer(_ value: Int64) throws(JSONError) { try written { w throws(LuaError) in try w.append(integer: value) } }
-        mutating func number(_ value: Double) throws(JSONError) { try written { w throws(LuaError) in try w.append(number: value) } }
-        mutating func string(_ bytes: UnsafeRawBufferPointer, borrowed: Bool) throws(JSONError) {
-            try written { w throws(LuaError) in try w.append(bytes: bytes) }
-        }
-        mutating func beginArray() throws(JSONError) {
-            var header = 0
-            try written { w throws(LuaError) in header = try w.beginArray() }
-            headers.append(header)
-        }
-        mutating func beginObject() throws(JSONError) {
-            var header = 0
-            try written { w throws(LuaError) in header = try w.beginObject() }
-            headers.append(header)
-        }
-        mutating func endArray(count: Int) throws(JSONError) { try end(count) }
-        mutating func endObject(count: Int) throws(JSONError) { try end(count) }
-        mutating func end(_ count: Int) throws(JSONError) {
-            try written { w throws(LuaError) in try w.end() }
-            if let header = headers.popLast() { writer.setCount(count, at: header) }
-        }
-    }
-
     /// Yams' description of an encoding error, in one line.
     static func describe(_ error: Error) -> String {
         String(describing: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
     }
-
-    // MARK: Encoding
 
     /// Encodes the value of `input` as one YAML document or, with `all`, its elements as
     /// documents (`---` between them); `nil` when `all` is given something that is not a list.

@@ -1,8 +1,10 @@
 import Foundation
+import KubeServer
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import XCTest
 
 /// An HTTP/1.1 proxy on loopback that sits between a client and a server (SwiftNIO, in this
 /// process) and misbehaves as told: it drops connections before or in the middle of an answer,
@@ -70,6 +72,17 @@ final class FaultProxy: @unchecked Sendable {
 
     /// `http://127.0.0.1:PORT`.
     var address: String { "http://127.0.0.1:\(port)" }
+
+    /// An embedded server (no controllers) behind a new proxy, both stopped when `test` ends.
+    static func inFront(of test: XCTestCase) throws -> (server: HTTPServer, proxy: FaultProxy) {
+        let server = try HTTPServer(APIServer(), port: 0)
+        let proxy = try FaultProxy(upstreamPort: server.port)
+        test.addTeardownBlock {
+            proxy.stop()
+            try? server.stop()
+        }
+        return (server, proxy)
+    }
 
     func stop() {
         try? channel?.close().wait()

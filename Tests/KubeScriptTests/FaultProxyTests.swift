@@ -11,13 +11,7 @@ final class FaultProxyTests: KubeScriptTestCase {
     var proxy: FaultProxy!
 
     override func setUpWithError() throws {
-        server = try HTTPServer(APIServer(), port: 0)
-        proxy = try FaultProxy(upstreamPort: server.port)
-        let (server, proxy) = (server!, proxy!)
-        addTeardownBlock {
-            proxy.stop()
-            try? server.stop()
-        }
+        (server, proxy) = try FaultProxy.inFront(of: self)
     }
 
     /// Runs `code` with `c` (a client through the proxy), `cms` (its ConfigMaps in `default`),

@@ -13,13 +13,7 @@ final class InterruptTests: KubeScriptTestCase {
     var proxy: FaultProxy!
 
     override func setUpWithError() throws {
-        server = try HTTPServer(APIServer(), port: 0)
-        proxy = try FaultProxy(upstreamPort: server.port)
-        let (server, proxy) = (server!, proxy!)
-        addTeardownBlock {
-            proxy.stop()
-            try? server.stop()
-        }
+        (server, proxy) = try FaultProxy.inFront(of: self)
     }
 
     /// Runs `code` (which waits), sends SIGINT to the Lua thread 0.2 s after it starts, and

@@ -5,34 +5,28 @@ local json = k8s.json
 
 local getinfo = debug.getinfo
 
--- The level, for error(message, level) in the function that asks, of the first function outside
--- kubescript's own chunks (named "=[...]"): errors point at the script's line that called.
-local function callerLevel()
-  local level = 3  -- 1: callerLevel, 2: the function that raises
+-- The first function on the stack outside kubescript's own chunks (named "=[...]"), where an
+-- error points: its level for error(message, level) in the function that asks, and its getinfo.
+local function scriptFrame()
+  local level = 3  -- 1: scriptFrame, 2: the function that asks, 3: its caller
   while true do
-    local info = getinfo(level, "S")
-    if info == nil then return 1 end
-    if info.what ~= "C" and info.source:sub(1, 2) ~= "=[" then return level - 1 end
+    local info = getinfo(level, "Sl")
+    if info == nil then return nil end
+    if info.what ~= "C" and info.source:sub(1, 2) ~= "=[" then return level - 1, info end
     level = level + 1
   end
 end
 
 -- error(message) at the caller's line in the script.
 local function raise(message)
-  error(message, callerLevel())
+  error(message, scriptFrame() or 1)
 end
 
 -- "script.lua:12: " for the script's line that called into the client ("" when there is none).
 local function where()
-  local level = 2
-  while true do
-    local info = getinfo(level, "Sl")
-    if info == nil then return "" end
-    if info.what ~= "C" and info.source:sub(1, 2) ~= "=[" and info.currentline > 0 then
-      return ("%s:%d: "):format(info.short_src, info.currentline)
-    end
-    level = level + 1
-  end
+  local _, info = scriptFrame()
+  if info == nil or info.currentline <= 0 then return "" end
+  return ("%s:%d: "):format(info.short_src, info.currentline)
 end
 
 local Error = { __name = "k8s.Error" }
@@ -355,7 +349,6 @@ function Resource:Watch(options)
   return function()
     local event, problem, failed = stream:next()
     if event == nil then
-      if host.interrupted() then stream:stop() end
       if problem ~= nil then error(failure(problem, failed), 2) end
       return nil
     end
