@@ -45,8 +45,9 @@ final class CurrentDefaults: @unchecked Sendable {
 }
 
 /// The `k8s` module's client half: `k8s.client`, the REST, typed, dynamic and discovery clients,
-/// errors, `RetryOnConflict`, `WaitFor` (see docs/lua-api.md). The Lua half is `Lua/client.lua`;
-/// these are its Swift primitives.
+/// errors, `RetryOnConflict`, `WaitFor` (see docs/lua-api.md). The Lua half is `Lua/client.lua`:
+/// method tables, argument checks and iterators over these Swift primitives, which reach
+/// `KubeClient`'s one implementation (paths, queries, bodies, content types, paging, Status).
 public enum KubeModule {
     /// Adds the client to a runtime's `k8s` module.
     public static func install(in runtime: Runtime, defaults: ClientDefaults) throws(LuaError) {
@@ -55,90 +56,107 @@ public enum KubeModule {
 
     static func install(in runtime: Runtime, current: CurrentDefaults) throws(LuaError) {
         try runtime.state.register(ClientHandle.self)
+        try runtime.state.register(ResourceHandle.self)
         try runtime.state.register(WatchHandle.self)
         let log = runtime.log
         // compiled and run when a script first uses the client (k8s.client, k8s.errors, ...)
         try runtime.extendOnFirstUse(chunkName: EmbeddedLua.client.name, source: EmbeddedLua.client.source, primitives: [
             LuaFunction("new") { call in
-                let defaults = current.defaults
-                let options = try call.options(1)
-                func text(_ key: String) throws(LuaError) -> String? {
-                    switch options[key] {
-                    case .string(let s)?: return s
-                    case nil, .nil?: return nil
-                    default: throw call.argumentError(1, "\(key) must be a string")
-                    }
-                }
-                func number(_ key: String) throws(LuaError) -> Double? {
-                    switch options[key] {
-                    case .integer(let i)?: return Double(i)
-                    case .number(let d)?: return d
-                    case nil, .nil?: return nil
-                    default: throw call.argumentError(1, "\(key) must be a number")
-                    }
-                }
-                let kubeconfig = try text("kubeconfig"), context = try text("context")
-                var configuration: ClientConfiguration
-                do {
-                    if let server = try text("server") {
-                        configuration = ClientConfiguration(server: server)
-                    } else if kubeconfig == nil, context == nil, let given = defaults.configuration {
-                        configuration = given
-                    } else {
-                        configuration = try ClientConfiguration.load(kubeconfig: kubeconfig ?? defaults.kubeconfig,
-                                                                     context: context ?? defaults.context)
-                    }
-                } catch let error as KubeError {
-                    throw LuaError(error.message)
-                }
-                if let namespace = try text("namespace") ?? defaults.namespace { configuration.namespace = namespace }
-                if let timeout = try number("timeout") {
-                    guard timeout >= 0, timeout.isFinite else { throw call.argumentError(1, "timeout must be a number of seconds ≥ 0") }
-                    configuration.timeout = timeout
-                }
-                if let qps = try number("qps") {
-                    guard qps > 0, qps.isFinite else { throw call.argumentError(1, "qps must be a positive number") }
-                    let burst = try number("burst") ?? max(1, qps)
-                    guard burst >= 1, burst.isFinite else { throw call.argumentError(1, "burst must be at least 1") }
-                    configuration.rateLimit = (qps, Int(burst))
-                }
-                let client: KubeClient
-                do {
-                    client = try KubeClient(configuration)
-                } catch let error as KubeError {
-                    throw LuaError(error.message)
-                }
+                let client = try makeClient(call, defaults: current.defaults)
                 client.transport.onRequest = { entry in Self.log(entry, to: log) }
                 client.transport.isCancelled = { Runtime.interruptPending }
                 client.transport.onWarning = { text in log.write(level: "warn", source: "server", message: "Warning: \(text)") }
                 try call.results.append(object: ClientHandle(client))
             },
+            // builtin() → the built-in resources' descriptions (for the typed accessors)
             LuaFunction("builtin") { call in
-                try call.results.append(string: JSONValue.array(APIResource.builtIn.map(Self.json)).jsonString())
+                try call.results.beginArray(count: APIResource.builtIn.count)
+                for resource in APIResource.builtIn { try call.results.append(resource: resource) }
+                try call.results.end()
             },
-            LuaFunction("dryrun") { call in
-                try call.results.append(current.defaults.dryRun)
+            // failure(code, status) → the error of a failed answer: its Status (a table or the
+            // body's text), or one made from the code when it is none
+            LuaFunction("failure") { call in
+                let code = Int(clamping: try call.integer(1))
+                try call.results.append(error: KubeError.status(code: code, body: call.isNone(2) ? [] : try call.json(2)), stack: call.stack)
+            },
+            // is(predicate, error) → whether apimachinery's predicate (`IsNotFound`, ...) holds
+            LuaFunction("is") { call in
+                let name = try call.string(1)
+                guard let predicate = predicates[name] else { throw call.argumentError(1, "unknown predicate \(name)") }
+                guard case .object(let fields) = try call.value(2) else { return try call.results.append(false) }
+                let code = if case .integer(let n)? = fields["code"] { Int(clamping: n) } else { 0 }
+                let status = Status(code: code, reason: fields["reason"]?.stringValue)
+                try call.results.append(predicate(.status(status)))
             },
         ])
     }
 
-    /// A failure's results: nil, the message, and for a server's failure its Status as JSON.
-    static func fail(_ call: inout LuaCall, _ error: KubeError) throws(LuaError) {
-        try call.results.appendNil()
-        try call.results.append(string: error.message)
-        if let status = error.status { try call.results.append(string: status.json.jsonString()) }
+    /// apimachinery's `errors` predicates, by their Lua names (`k8s.errors.IsNotFound`, ...).
+    static let predicates: [String: @Sendable (KubeError) -> Bool] = [
+        "IsNotFound": { $0.isNotFound }, "IsAlreadyExists": { $0.isAlreadyExists }, "IsConflict": { $0.isConflict },
+        "IsInvalid": { $0.isInvalid }, "IsBadRequest": { $0.isBadRequest }, "IsUnauthorized": { $0.isUnauthorized },
+        "IsForbidden": { $0.isForbidden }, "IsTimeout": { $0.isTimeout }, "IsServerTimeout": { $0.isServerTimeout },
+        "IsTooManyRequests": { $0.isTooManyRequests }, "IsMethodNotSupported": { $0.isMethodNotSupported },
+        "IsInternalError": { $0.isInternalError }, "IsServiceUnavailable": { $0.isServiceUnavailable },
+        "IsGone": { $0.isGone }, "IsExpired": { $0.isExpired },
+    ]
+
+    /// The client `k8s.client(options)` asks for: `server`, else `kubeconfig`/`context`, else the
+    /// command line's cluster; then `namespace`, `timeout`, `qps`/`burst`; `--dry-run` for writes.
+    static func makeClient(_ call: LuaCall, defaults: ClientDefaults) throws(LuaError) -> KubeClient {
+        let options = try call.options(1)
+        let server = try text(options, "server", call), kubeconfig = try text(options, "kubeconfig", call)
+        let context = try text(options, "context", call)
+        let loaded: Result<ClientConfiguration, KubeError>
+        if let server {
+            loaded = .success(ClientConfiguration(server: server))
+        } else if kubeconfig == nil, context == nil, let given = defaults.configuration {
+            loaded = .success(given)
+        } else {
+            loaded = Result { () throws(KubeError) in
+                try ClientConfiguration.load(kubeconfig: kubeconfig ?? defaults.kubeconfig, context: context ?? defaults.context)
+            }
+        }
+        var configuration: ClientConfiguration
+        switch loaded {
+        case .success(let value): configuration = value
+        case .failure(let error): throw LuaError(error.message)
+        }
+        if let namespace = try text(options, "namespace", call) ?? defaults.namespace { configuration.namespace = namespace }
+        if let timeout = try number(options, "timeout", call) {
+            guard timeout >= 0, timeout.isFinite else { throw call.argumentError(1, "timeout must be a number of seconds ≥ 0") }
+            configuration.timeout = timeout
+        }
+        if let qps = try number(options, "qps", call) {
+            guard qps > 0, qps.isFinite else { throw call.argumentError(1, "qps must be a positive number") }
+            let burst = try number(options, "burst", call) ?? max(1, qps)
+            guard burst >= 1, burst.isFinite else { throw call.argumentError(1, "burst must be at least 1") }
+            configuration.rateLimit = (qps, Int(burst))
+        }
+        configuration.dryRun = defaults.dryRun
+        let made = Result { () throws(KubeError) in try KubeClient(configuration) }
+        switch made {
+        case .success(let client): return client
+        case .failure(let error): throw LuaError(error.message)
+        }
     }
 
-    static func json(_ resource: APIResource) -> JSONValue {
-        .object([
-            "group": .string(resource.group), "version": .string(resource.version), "resource": .string(resource.name),
-            "kind": .string(resource.kind), "namespaced": .bool(resource.namespaced),
-            "singular": .string(resource.singularName), "verbs": .array(resource.verbs.map { .string($0) }),
-            "shortNames": .array(resource.shortNames.map { .string($0) }), "subresources": .array(resource.subresources.map { sub in
-                .object(["name": .string(sub.name), "group": .string(sub.group), "version": .string(sub.version), "kind": .string(sub.kind),
-                         "verbs": .array(sub.verbs.map { .string($0) })])
-            }),
-        ])
+    static func text(_ options: [String: LuaValue], _ key: String, _ call: LuaCall) throws(LuaError) -> String? {
+        switch options[key] {
+        case .string(let s)?: return s
+        case nil, .nil?: return nil
+        default: throw call.argumentError(1, "\(key) must be a string")
+        }
+    }
+
+    static func number(_ options: [String: LuaValue], _ key: String, _ call: LuaCall) throws(LuaError) -> Double? {
+        switch options[key] {
+        case .integer(let i)?: return Double(i)
+        case .number(let d)?: return d
+        case nil, .nil?: return nil
+        default: throw call.argumentError(1, "\(key) must be a number")
+        }
     }
 
     /// `-v 6`: each request's verb, URL, status and time; `-v 8`: bodies too, with Secrets'
@@ -151,132 +169,4 @@ public enum KubeModule {
         if let body = entry.shownRequestBody { log.write(level: "info", source: "client", message: "Request Body: " + body) }
         if let body = entry.shownResponseBody { log.write(level: "info", source: "client", message: "Response Body: " + body) }
     }
-}
-
-/// A client, as Lua holds it.
-final class ClientHandle: LuaObject {
-    let client: KubeClient
-    init(_ client: KubeClient) { self.client = client }
-
-    static let luaTypeName = "k8s.Client"
-    static var luaMethods: [LuaFunction] { [
-        LuaFunction("namespace") { call in
-            try call.results.append(string: try call.object(1, as: ClientHandle.self).client.namespace)
-        },
-        LuaFunction("server") { call in
-            try call.results.append(string: try call.object(1, as: ClientHandle.self).client.configuration.server)
-        },
-        // request(verb, target, body, contentType, timeout, headers, decode) → status, body, headers
-        // | nil, message; with decode, a successful answer's body comes as a table (decoded once,
-        // as k8s.json.decode does; nil when empty)
-        LuaFunction("request") { call in
-            let client = try call.object(1, as: ClientHandle.self).client
-            var request = RESTRequest(verb: try call.string(2)).absolutePath(try call.string(3))
-            if !call.isNone(4) { request = request.body(Array(try call.bytes(4)), contentType: call.isNone(5) ? "application/json" : try call.string(5)) }
-            if !call.isNone(6) { request = request.timeout(try call.number(6)) }
-            for (name, value) in try call.options(7) {
-                guard case .string(let text) = value else { throw call.argumentError(7, "header values must be strings") }
-                request = request.header(name, text)
-            }
-            do {
-                let response = try client.send(request)
-                try call.results.append(integer: Int64(response.status))
-                let decode = !call.isNone(8) && (200..<300).contains(response.status)
-                let stack = call.stack, results = call.results
-                let appended: Result<Void, LuaError> = response.body.withUnsafeBytes { bytes in
-                    Result { () throws(LuaError) in
-                        if !decode { return try results.append(bytes: bytes) }
-                        if bytes.isEmpty { return try results.appendNil() }
-                        try stack.pushJSON(bytes)
-                        try results.append(stackIndex: stack.top)
-                    }
-                }
-                try appended.get()
-                try call.results.beginObject(count: response.headers.count)
-                for (name, value) in response.headers {
-                    try call.results.append(string: name)
-                    try call.results.append(string: value)
-                }
-                try call.results.end()
-            } catch let error as KubeError {
-                try KubeModule.fail(&call, error)
-            }
-        },
-        // watch(target) → stream | nil, message
-        LuaFunction("watch") { call in
-            let client = try call.object(1, as: ClientHandle.self).client
-            do {
-                let stream = try client.transport.watch(RESTRequest(verb: "GET").absolutePath(try call.string(2)))
-                try call.results.append(object: WatchHandle(stream))
-            } catch let error as KubeError {
-                try KubeModule.fail(&call, error)
-            }
-        },
-        // resources() → JSON list | nil, message (discovery, cached)
-        LuaFunction("resources") { call in
-            let client = try call.object(1, as: ClientHandle.self).client
-            do {
-                try call.results.append(string: JSONValue.array(try client.discovery.resources().map(KubeModule.json)).jsonString())
-            } catch let error as KubeError {
-                try KubeModule.fail(&call, error)
-            }
-        },
-        // resolve(name) → JSON | nil, message (kubectl's names, via discovery)
-        LuaFunction("resolve") { call in
-            let handle = try call.object(1, as: ClientHandle.self)
-            do {
-                try call.results.append(string: KubeModule.json(try handle.client.resource(named: try call.string(2)).resource).jsonString())
-            } catch let error as KubeError {
-                try KubeModule.fail(&call, error)
-            }
-        },
-        // kind(apiVersion, kind) → JSON | nil, message
-        LuaFunction("kind") { call in
-            let handle = try call.object(1, as: ClientHandle.self)
-            let object = JSONValue.object(["apiVersion": .string(try call.string(2)), "kind": .string(try call.string(3))])
-            do {
-                try call.results.append(string: KubeModule.json(try handle.client.resource(for: object).resource).jsonString())
-            } catch let error as KubeError {
-                try KubeModule.fail(&call, error)
-            }
-        },
-        LuaFunction("invalidate") { call in
-            try call.object(1, as: ClientHandle.self).client.discovery.invalidate()
-        },
-    ] }
-}
-
-/// A watch's stream, as Lua holds it.
-final class WatchHandle: LuaObject {
-    let stream: WatchStream
-    init(_ stream: WatchStream) { self.stream = stream }
-    deinit { stream.cancel() }
-
-    static let luaTypeName = "k8s.WatchStream"
-    static var luaMethods: [LuaFunction] { [
-        // next(timeout) → the event as a table | nil at the end | nil, message; Ctrl-C ends the
-        // wait (the transport's isCancelled) and the watch. The event's line is decoded once, straight into tables (as k8s.json.decode).
-        LuaFunction("next") { call in
-            let stream = try call.object(1, as: WatchHandle.self).stream
-            let timeout = call.isNone(2) ? nil : try call.number(2)
-            let line: [UInt8]
-            do {
-                guard let read = try stream.nextLine(timeout: timeout) else { return }
-                line = read
-            } catch let error as KubeError {
-                return try KubeModule.fail(&call, error)
-            }
-            let decoded: Result<Void, LuaError> = line.withUnsafeBytes { bytes in
-                Result { () throws(LuaError) in try call.stack.pushJSON(bytes) }
-            }
-            guard case .success = decoded else {
-                stream.cancel()
-                return try KubeModule.fail(&call, WatchStream.malformed(line))
-            }
-            try call.results.append(stackIndex: call.stack.top)
-        },
-        LuaFunction("stop") { call in
-            try call.object(1, as: WatchHandle.self).stream.cancel()
-        },
-    ] }
 }

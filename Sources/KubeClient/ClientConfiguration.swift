@@ -34,6 +34,8 @@ public struct ClientConfiguration: Sendable {
     /// A client-side rate limit (requests per second and burst); nil: none.
     public var rateLimit: (qps: Double, burst: Int)?
     public var userAgent = "kubescript/0.1.0"
+    /// Every write a `ResourceClient` sends carries `dryRun=All` (kubectl's `--dry-run=server`).
+    public var dryRun = false
 
     public init(server: String, namespace: String = "default") {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server

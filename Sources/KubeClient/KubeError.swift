@@ -80,7 +80,7 @@ public struct KubeError: Error, CustomStringConvertible, Sendable {
 
     /// The Status of a failed answer: its body when it is a Status, else one made from the code
     /// as client-go makes it.
-    static func status(code: Int, body: [UInt8]) -> KubeError {
+    public static func status(code: Int, body: [UInt8]) -> KubeError {
         if let value = try? JSONValue.parse(body), let status = Status(json: value), status.code != 0 || status.reason != nil {
             var status = status
             if status.code == 0 { status.code = code }

@@ -3,6 +3,12 @@ import KubeAPI
 /// client-go's dynamic `ResourceInterface`: every operation on one resource (any group, version,
 /// resource; namespaced or not), objects as `JSONValue`. Options are the API's own query
 /// parameters (`labelSelector`, `limit`, `dryRun`, `fieldManager`, ...).
+///
+/// Each operation is a request builder (`getRequest`, `patchRequest`, ...) and `send`, which
+/// throws the Status of a failure; the `JSONValue` methods are those two and a parse. Callers
+/// that read answers their own way (the Lua binding decodes them straight into tables) use the
+/// builders and `send`, so paths, query parameters, bodies, content types and errors are made
+/// in one place.
 public struct ResourceClient: Sendable {
     public let client: KubeClient
     public let resource: APIResource
@@ -27,20 +33,107 @@ public struct ResourceClient: Sendable {
         return request.parameters(options)
     }
 
-    /// Sends a request and returns the object the server answered with, or throws its Status.
-    func object(_ request: RESTRequest) throws(KubeError) -> JSONValue {
-        let response = try client.transport.send(request)
-        guard (200..<300).contains(response.status) else { throw KubeError.status(code: response.status, body: response.body) }
-        return try response.object()
+    /// A write's query: `dryRun=All` added when the client's configuration says every write is a dry run.
+    func writing(_ options: [String: String]) -> [String: String] {
+        guard client.configuration.dryRun else { return options }
+        var options = options
+        options["dryRun"] = "All"
+        return options
     }
 
+    /// Sends a request and returns the server's successful answer, or throws its Status.
+    public func send(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+        let response = try client.transport.send(request)
+        guard (200..<300).contains(response.status) else { throw KubeError.status(code: response.status, body: response.body) }
+        return response
+    }
+
+    func object(_ request: RESTRequest) throws(KubeError) -> JSONValue {
+        try send(request).object()
+    }
+
+    // MARK: Requests
+
+    public func getRequest(_ name: String, options: [String: String] = [:]) -> RESTRequest {
+        request("GET", name: name, options: options)
+    }
+
+    public func listRequest(_ options: [String: String] = [:]) -> RESTRequest {
+        request("GET", options: options)
+    }
+
+    /// Creates the object `body` holds (JSON).
+    public func createRequest(_ body: [UInt8], options: [String: String] = [:]) -> RESTRequest {
+        request("POST", options: writing(options)).body(body)
+    }
+
+    /// Replaces object `name` (or its `subresource`, such as `status`) with `body`.
+    public func updateRequest(_ name: String, _ body: [UInt8], subresource: String? = nil, options: [String: String] = [:]) -> RESTRequest {
+        request("PUT", name: name, subresource: subresource, options: writing(options)).body(body)
+    }
+
+    /// The `autoscaling/v1` Scale of an object.
+    public func getScaleRequest(_ name: String) -> RESTRequest {
+        request("GET", name: name, subresource: "scale")
+    }
+
+    public func patchRequest(_ name: String, _ type: PatchType, _ body: [UInt8], subresource: String? = nil,
+                             options: [String: String] = [:]) -> RESTRequest {
+        request("PATCH", name: name, subresource: subresource, options: writing(options)).body(body, contentType: type.rawValue)
+    }
+
+    /// Server-side apply of object `name` (`body`) by `fieldManager`, taking conflicting fields
+    /// over when `force`.
+    public func applyRequest(_ name: String, _ body: [UInt8], fieldManager: String, force: Bool = false,
+                             options: [String: String] = [:]) -> RESTRequest {
+        var query = options
+        query["fieldManager"] = fieldManager
+        if force { query["force"] = "true" }
+        return patchRequest(name, .apply, body, options: query)
+    }
+
+    /// Deletes object `name` with DeleteOptions (`propagationPolicy`, `gracePeriodSeconds`,
+    /// `preconditions`, `dryRun`).
+    public func deleteRequest(_ name: String, options: JSONValue = .object([:])) -> RESTRequest {
+        deleting(request("DELETE", name: name), options)
+    }
+
+    /// Deletes the objects `listOptions` select.
+    public func deleteCollectionRequest(options: JSONValue = .object([:]), listOptions: [String: String] = [:]) -> RESTRequest {
+        deleting(request("DELETE", options: listOptions), options)
+    }
+
+    func deleting(_ request: RESTRequest, _ options: JSONValue) -> RESTRequest {
+        var body = options.objectValue ?? JSONObject()
+        var request = request
+        if client.configuration.dryRun { body["dryRun"] = .string("All") }
+        if let dryRun = body["dryRun"] {
+            // dryRun goes in the query, as client-go sends it, and as a list in the body
+            let value = dryRun.stringValue ?? dryRun.arrayValue?.first?.stringValue ?? "All"
+            request = request.parameter("dryRun", value)
+            body["dryRun"] = .array([.string(value)])
+        }
+        body["kind"] = .string("DeleteOptions")
+        body["apiVersion"] = .string("v1")
+        return request.body(.object(body))
+    }
+
+    /// A watch of the objects `options` select (from `resourceVersion` if given).
+    public func watchRequest(_ options: [String: String] = [:]) -> RESTRequest {
+        var query = options
+        query["watch"] = "true"
+        return request("GET", options: query)
+    }
+
+    // MARK: Operations
+
     public func get(_ name: String, options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try object(request("GET", name: name, options: options))
+        try object(getRequest(name, options: options))
     }
 
     /// One page (or all, without `limit`) of the objects selected by `options`.
     public func list(_ options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try object(request("GET", options: options))
+        try object(listRequest(options))
     }
 
     /// Every object, page by page (`pageSize` at a time, following `continue`), as one list
@@ -66,24 +159,24 @@ public struct ResourceClient: Sendable {
     }
 
     public func create(_ object: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try self.object(request("POST", options: options).body(object))
+        try self.object(createRequest(object.serialized(), options: options))
     }
 
     public func update(_ object: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try self.object(request("PUT", name: try name(of: object), options: options).body(object))
+        try self.object(updateRequest(try name(of: object), object.serialized(), options: options))
     }
 
     public func updateStatus(_ object: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try self.object(request("PUT", name: try name(of: object), subresource: "status", options: options).body(object))
+        try self.object(updateRequest(try name(of: object), object.serialized(), subresource: "status", options: options))
     }
 
     /// The `autoscaling/v1` Scale of an object.
     public func getScale(_ name: String) throws(KubeError) -> JSONValue {
-        try object(request("GET", name: name, subresource: "scale"))
+        try object(getScaleRequest(name))
     }
 
     public func updateScale(_ name: String, _ scale: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try object(request("PUT", name: name, subresource: "scale", options: options).body(scale))
+        try object(updateRequest(name, scale.serialized(), subresource: "scale", options: options))
     }
 
     /// The patch formats: JSON patch, merge patch, strategic merge patch, server-side apply.
@@ -107,49 +200,30 @@ public struct ResourceClient: Sendable {
 
     public func patch(_ name: String, _ type: PatchType, _ patch: JSONValue, subresource: String? = nil,
                       options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try object(request("PATCH", name: name, subresource: subresource, options: options).body(patch, contentType: type.rawValue))
+        try object(patchRequest(name, type, patch.serialized(), subresource: subresource, options: options))
     }
 
     /// Server-side apply of `object` by `fieldManager`, taking conflicting fields over when `force`.
     public func apply(_ object: JSONValue, fieldManager: String, force: Bool = false, options: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        var query = options
-        query["fieldManager"] = fieldManager
-        if force { query["force"] = "true" }
-        return try patch(try name(of: object), .apply, object, options: query)
+        try self.object(applyRequest(try name(of: object), object.serialized(), fieldManager: fieldManager, force: force, options: options))
     }
 
     /// Deletes an object with DeleteOptions (`propagationPolicy`, `gracePeriodSeconds`,
     /// `preconditions`, `dryRun`); returns the Status, or the object when it is only marked.
     @discardableResult
     public func delete(_ name: String, options: JSONValue = .object([:])) throws(KubeError) -> JSONValue {
-        try object(deleteRequest(request("DELETE", name: name), options))
+        try object(deleteRequest(name, options: options))
     }
 
     /// Deletes the objects `listOptions` select; returns the list of what was deleted.
     @discardableResult
     public func deleteCollection(options: JSONValue = .object([:]), listOptions: [String: String] = [:]) throws(KubeError) -> JSONValue {
-        try object(deleteRequest(request("DELETE", options: listOptions), options))
-    }
-
-    func deleteRequest(_ request: RESTRequest, _ options: JSONValue) -> RESTRequest {
-        var body = options.objectValue ?? JSONObject()
-        var request = request
-        if let dryRun = body["dryRun"] {
-            // dryRun goes in the query, as client-go sends it, and as a list in the body
-            let value = dryRun.stringValue ?? dryRun.arrayValue?.first?.stringValue ?? "All"
-            request = request.parameter("dryRun", value)
-            body["dryRun"] = .array([.string(value)])
-        }
-        body["kind"] = .string("DeleteOptions")
-        body["apiVersion"] = .string("v1")
-        return request.body(.object(body))
+        try object(deleteCollectionRequest(options: options, listOptions: listOptions))
     }
 
     /// Watches the objects `options` select (from `resourceVersion` if given).
     public func watch(_ options: [String: String] = [:]) throws(KubeError) -> WatchStream {
-        var query = options
-        query["watch"] = "true"
-        return try client.transport.watch(request("GET", options: query))
+        try client.transport.watch(watchRequest(options))
     }
 
     func name(of object: JSONValue) throws(KubeError) -> String {

@@ -57,6 +57,19 @@ public struct LuaCall {
         String(decoding: try bytes(i), as: UTF8.self)
     }
 
+    /// Argument `i` as JSON text: a string as it is, any other value encoded with
+    /// `k8s.json.encode`'s rules (the C encoder; `k8s.null`, `k8s.array`, integers kept).
+    public func json(_ i: Int32) throws(LuaError) -> [UInt8] {
+        if i <= lua_gettop(L), lua_type(L, i) == LUA_TSTRING { return Array(try bytes(i)) }
+        if i > lua_gettop(L) { throw typeError(i, "value") }
+        let stack = self.stack
+        return try stack.withTape { tape throws(LuaError) in
+            let text = try stack.encodeJSON(at: i, into: tape, indent: 0)
+            guard let scratch = tape.pointee.scratch else { return [] }
+            return Array(UnsafeRawBufferPointer(start: scratch + text.offset, count: text.count))
+        }
+    }
+
     /// Number argument `i` (an integer or a float).
     public func number(_ i: Int32) throws(LuaError) -> Double {
         guard i <= lua_gettop(L), lua_type(L, i) == LUA_TNUMBER else { throw typeError(i, "number") }

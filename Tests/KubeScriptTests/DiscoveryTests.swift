@@ -101,4 +101,26 @@ final class DiscoveryTests: KubeScriptTestCase {
             XCTAssertEqual(result, [.string(expected.joined(separator: "\n"))])
         }
     }
+
+    func testClientGoShapedListsFromDiscovery() throws {
+        let client = try KubeClient(ClientConfiguration(server: "http://127.0.0.1:\(server.port)"), discoveryCache: "")
+        let apps = try client.discovery.serverResources(groupVersion: "apps/v1")
+        let names = (apps["resources"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        XCTAssertEqual(Array(names.prefix(3)), ["controllerrevisions", "daemonsets", "daemonsets/status"])
+        let scale = try XCTUnwrap(apps["resources"]?.arrayValue?.first { $0["name"] == .string("deployments/scale") })
+        XCTAssertEqual(scale["group"], .string("autoscaling"))
+        XCTAssertEqual(scale["kind"], .string("Scale"))
+        XCTAssertThrowsError(try client.discovery.serverResources(groupVersion: "nope/v1")) { XCTAssertEqual(($0 as? KubeError)?.isNotFound, true) }
+
+        let preferred = try client.discovery.serverPreferredResources()
+        let all = preferred.flatMap { list in (list["resources"]?.arrayValue ?? []).map { (list["groupVersion"]?.stringValue ?? "") + " " + ($0["name"]?.stringValue ?? "") } }
+        XCTAssertFalse(all.contains { $0.contains("/status") || $0.contains("/scale") }, "no subresources")
+        XCTAssertTrue(all.contains("autoscaling/v2 horizontalpodautoscalers") || all.contains("autoscaling/v1 horizontalpodautoscalers"))
+        XCTAssertEqual(all.filter { $0.hasSuffix(" horizontalpodautoscalers") }.count, 1, "once, in the preferred version")
+
+        let groups = try client.discovery.serverGroups()
+        XCTAssertEqual(groups["groups"]?[0]?["name"], .string(""))
+        XCTAssertEqual(groups["groups"]?[0]?[path: "preferredVersion", "groupVersion"], .string("v1"))
+        XCTAssertTrue(groups["groups"]?.arrayValue?.contains { $0["name"] == .string("apps") } ?? false)
+    }
 }

@@ -123,6 +123,29 @@ final class ResourceClientTests: KubeScriptTestCase {
         }
     }
 
+    func testAConfigurationOfDryRunsChangesNothing() throws {
+        let configMaps = try client.resource(named: "configmaps")
+        _ = try configMaps.create(configMap("kept"))
+        var configuration = client.configuration
+        configuration.dryRun = true
+        let dry = try KubeClient(configuration, discoveryCache: "").resource(named: "configmaps")
+        XCTAssertEqual(try dry.create(configMap("new"))[path: "metadata", "name"], .string("new"))
+        XCTAssertEqual(try dry.patch("kept", .merge, .object(["data": .object(["k": .string("changed")])]))[path: "data", "k"], .string("changed"))
+        XCTAssertEqual(try dry.apply(configMap("applied"), fieldManager: "t")[path: "metadata", "name"], .string("applied"))
+        _ = try dry.delete("kept")
+        _ = try dry.deleteCollection()
+        XCTAssertThrowsError(try configMaps.get("new")) { XCTAssertEqual(($0 as? KubeError)?.isNotFound, true) }
+        XCTAssertThrowsError(try configMaps.get("applied")) { XCTAssertEqual(($0 as? KubeError)?.isNotFound, true) }
+        XCTAssertEqual(try configMaps.get("kept")[path: "data", "k"], .string("v"), "neither patched nor deleted")
+    }
+
+    func testNamesThatAreNotPathSegmentsAreRefusedBeforeSending() throws {
+        let configMaps = try client.resource(named: "configmaps")
+        for name in ["..", ".", "a/b", "a%2Fb", ""] {
+            XCTAssertThrowsError(try configMaps.get(name), name) { XCTAssertEqual(($0 as? KubeError)?.isConfiguration, true, name) }
+        }
+    }
+
     func testWatchDeliversEventsAsTheyHappen() throws {
         let configMaps = try client.resource(named: "configmaps")
         let start = try configMaps.list()[path: "metadata", "resourceVersion"]?.stringValue ?? ""

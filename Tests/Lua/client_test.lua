@@ -91,6 +91,13 @@ test("the REST client, the dynamic client, discovery and the kubectl-style conve
   assert(missing:StatusCode() == 404 and k8s.errors.IsNotFound(missing:Error()))
   raises(function() missing:Into() end, k8s.errors.IsNotFound)
   raises(function() rest:Get():Name("a/b"):Do() end, function(e) return e.message:find("invalid resource name") end)
+  assert(rest:Get():Namespace("default"):Resource("pods"):Name("web"):SubResource("log"):Param("tailLines", 5):Param("follow", false):URL()
+         == "/api/v1/namespaces/default/pods/web/log?tailLines=5&follow=false")
+  raises(function() rest:Get():Namespace("a"):Namespace("b"):Do() end, function(e) return e.message:find('namespace already set to "a"', 1, true) end)
+  for _, bad in ipairs { "..", ".", "a%2Fb" } do
+    raises(function() rest:Get():Resource("configmaps"):Name(bad):Do() end, function(e) return e.message:find("invalid resource name") end)
+    raises(function() c:CoreV1():ConfigMaps():Get(bad) end, function(e) return e.message:find("invalid resource name") end)
+  end
   local created = rest:Post():Namespace("default"):Resource("configmaps")
     :Body { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "two" } }:Do():Into()
   assert(created.metadata.name == "two")
@@ -100,6 +107,8 @@ test("the REST client, the dynamic client, discovery and the kubectl-style conve
   assert(r:Get("dyn").kind == "Deployment")
   assert(#c:Resource { version = "v1", resource = "configmaps" }:List().items >= 2, "all namespaces")
   assert(#r:ListAll(nil, 1).items == 1)
+  -- a resource discovery does not know is NotFound at once, as the Swift client says it
+  raises(function() c:Resource { group = "example.com", version = "v1", resource = "gizmos" } end, k8s.errors.IsNotFound, "gizmos")
 
   local d = c:Discovery()
   assert(d:ServerVersion().gitVersion == "v1.24.0+0")

@@ -1,5 +1,7 @@
 local host, k8s = ...
-local json = k8s.json
+
+-- The client's Lua half: method tables, argument checks and iterators. Paths, queries, bodies,
+-- content types, paging, discovery and Status errors are the Swift client's (KubeModule).
 
 -- Errors -------------------------------------------------------------------------------------
 
@@ -36,65 +38,30 @@ Error.__tostring = function(e)
   return (e.where or "") .. e.message
 end
 
--- An error value: fields code, reason, message, status, and where (the script's line).
-local function newError(fields)
+-- An error value from the fields the client gives (code, reason, message, status), pointing at
+-- the script's line (where).
+local function errorValue(fields)
   fields.where = where()
   return setmetatable(fields, Error)
 end
 
-local reasonsByCode = {
-  [400] = "BadRequest", [401] = "Unauthorized", [403] = "Forbidden", [404] = "NotFound", [405] = "MethodNotAllowed",
-  [409] = "Conflict", [410] = "Gone", [422] = "Invalid", [429] = "TooManyRequests", [500] = "InternalError",
-  [503] = "ServiceUnavailable", [504] = "Timeout",
-}
-
--- An error value from a failed answer (its Status, or one made from the code).
--- An error value from a Status (a table), or one made from the code when it is none.
-local function errorOf(status, code)
-  if type(status) ~= "table" or status.kind ~= "Status" then
-    status = { kind = "Status", apiVersion = "v1", status = "Failure", code = code, reason = reasonsByCode[code] or "Unknown",
-               message = ("the server responded with the status code %d"):format(code) }
-  end
-  return newError { code = status.code or code, reason = status.reason or reasonsByCode[code] or "",
-                    message = status.message or "", status = status }
+-- The error of a failed answer: its Status (a table or the body's text), or one made from the code.
+local function failure(code, status)
+  return errorValue(host.failure(code, status))
 end
 
--- An error value from a failed answer's body (its Status, or one made from the code).
-local function statusError(code, body)
-  local ok, status = pcall(json.decode, body or "")
-  return errorOf(ok and status, code)
+-- A primitive's results, raising its error value when it failed (nil, error).
+local function check(value, err, ...)
+  if value == nil and err ~= nil then error(errorValue(err), 0) end
+  return value, err, ...
 end
 
-local function transportError(message)
-  return newError { code = 0, reason = "", message = message, status = nil }
+k8s.errors = { Error = Error }
+for _, name in ipairs { "IsNotFound", "IsAlreadyExists", "IsConflict", "IsInvalid", "IsBadRequest", "IsUnauthorized",
+                        "IsForbidden", "IsTimeout", "IsServerTimeout", "IsTooManyRequests", "IsMethodNotSupported",
+                        "IsInternalError", "IsServiceUnavailable", "IsGone", "IsExpired" } do
+  k8s.errors[name] = function(e) return getmetatable(e) == Error and host.is(name, e) end
 end
-
--- The error of a primitive's failure: (nil, message[, Status JSON]).
-local function failure(message, status)
-  if status then
-    local decoded = json.decode(status)
-    return statusError(decoded.code or 0, status)
-  end
-  return transportError(message)
-end
-
-local function is(reason, code)
-  return function(e)
-    if getmetatable(e) ~= Error then return false end
-    if e.reason ~= nil and e.reason ~= "" then return e.reason == reason end
-    return code ~= nil and e.code == code
-  end
-end
-k8s.errors = {
-  IsNotFound = is("NotFound", 404), IsAlreadyExists = is("AlreadyExists"), IsConflict = is("Conflict", 409),
-  IsInvalid = is("Invalid", 422), IsBadRequest = is("BadRequest", 400), IsUnauthorized = is("Unauthorized", 401),
-  IsForbidden = is("Forbidden", 403), IsTimeout = is("Timeout", 504), IsServerTimeout = is("ServerTimeout"),
-  IsTooManyRequests = is("TooManyRequests", 429), IsMethodNotSupported = is("MethodNotAllowed", 405),
-  IsInternalError = is("InternalError", 500), IsServiceUnavailable = is("ServiceUnavailable", 503),
-}
-k8s.errors.IsGone = function(e) return is("Gone", 410)(e) or is("Expired")(e) end
-k8s.errors.IsExpired = is("Expired")
-k8s.errors.Error = Error
 
 -- Group versions -------------------------------------------------------------------------------
 
@@ -115,67 +82,22 @@ function k8s.GroupVersionString(gv)
   return gv.group .. "/" .. gv.version
 end
 
--- Query strings ------------------------------------------------------------------------------
-
-local function escape(s)
-  return (tostring(s):gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
-end
-
-local function query(options, extra)
-  local keys, parts = {}, {}
-  for k in pairs(options or {}) do keys[#keys + 1] = k end
-  for k in pairs(extra or {}) do if (options or {})[k] == nil then keys[#keys + 1] = k end end
-  table.sort(keys)
-  for _, k in ipairs(keys) do
-    local v = (options or {})[k]
-    if v == nil then v = extra[k] end
-    if type(v) == "boolean" then v = v and "true" or "false" end
-    parts[#parts + 1] = escape(k) .. "=" .. escape(v)
-  end
-  if #parts == 0 then return "" end
-  return "?" .. table.concat(parts, "&")
-end
-
 -- The client ---------------------------------------------------------------------------------
 
 local Client = { __name = "k8s.Client" }
 Client.__index = Client
 
--- Sends a request; with `decode`, a successful answer's body comes decoded (a table).
-local function send(client, verb, target, body, contentType, timeout, headers, decode)
-  local encoded = body
-  if type(body) == "table" then encoded = json.encode(body) end
-  local status, answer, responseHeaders = client._h:request(verb, target, encoded, contentType, timeout, headers, decode)
-  if status == nil then error(failure(answer, responseHeaders), 0) end
-  return status, answer, responseHeaders
-end
-
--- A write's options with dryRun=All when the command line asked for dry runs.
-local function writeOptions(options)
-  if not host.dryrun() then return options end
-  local copy = {}
-  for k, v in pairs(options or {}) do copy[k] = v end
-  copy.dryRun = "All"
-  return copy
-end
-
--- Sends a request and returns the decoded answer, raising the Status of a failure.
-local function call(client, verb, target, body, contentType)
-  local status, answer = send(client, verb, target, body, contentType, nil, nil, true)
-  if status < 200 or status > 299 then error(statusError(status, answer), 0) end
-  return answer
-end
-
 function k8s.client(options)
   if options ~= nil and type(options) ~= "table" then raise("bad argument #1 to 'client' (table expected)") end
   local handle = host.new(options or {})
-  return setmetatable({ _h = handle, _ns = handle:namespace(), _resources = {} }, Client)
+  return setmetatable({ _h = handle, _ns = handle:namespace() }, Client)
 end
 
 function Client:Namespace() return self._ns end
 function Client:Server() return self._h:server() end
 
--- RESTClient (rest.Request) --------------------------------------------------------------------
+-- RESTClient (rest.Request): a request records the builder calls, which the Swift REST builder
+-- replays when it is sent, so its checks and its first mistake are the ones reported.
 
 local RESTClient = { __name = "k8s.RESTClient" }
 RESTClient.__index = RESTClient
@@ -191,57 +113,45 @@ end
 
 for _, verb in ipairs { "Get", "Post", "Put", "Patch", "Delete" } do
   RESTClient[verb] = function(self, patchType)
-    return setmetatable({ _client = self._client, _verb = verb:upper(), _group = self._group, _version = self._version,
-                          _params = {}, _headers = {}, _patchType = patchType }, Request)
+    return setmetatable({ _client = self._client, _body = nil,
+                          _spec = { verb = verb:upper(), group = self._group, version = self._version, patchType = patchType, steps = {} } },
+                        Request)
   end
 end
 function RESTClient:Verb(verb) return self[verb:sub(1, 1):upper() .. verb:sub(2):lower()](self) end
 
-local function segment(self, field, value, what)
-  if self._err then return self end
-  if type(value) ~= "string" or value == "" or value:find("/") or value == "." or value == ".." then
-    self._err = ("invalid %s %q"):format(what, tostring(value))
-  elseif self[field] ~= nil then
-    self._err = ("%s already set to %q, cannot change to %q"):format(what, self[field], value)
-  else
-    self[field] = value
+local function recorder(name, nargs)
+  return function(self, ...)
+    local args = { name, ... }
+    for i = 2, nargs + 1 do
+      local v = args[i]
+      if name ~= "Namespace" or v ~= nil then
+        local kind = type(v)
+        if kind ~= "string" and not ((name == "Param" and i == 3) or name == "Timeout") then
+          raise(("bad argument #%d to '%s' (string expected, got %s)"):format(i - 1, name, kind))
+        end
+      end
+    end
+    local steps = self._spec.steps
+    steps[#steps + 1] = args
+    return self
   end
-  return self
 end
-function Request:Namespace(ns) if ns == nil or ns == "" then return self end return segment(self, "_namespace", ns, "namespace") end
-function Request:Resource(r) return segment(self, "_resource", r, "resource") end
-function Request:Name(n) return segment(self, "_name", n, "resource name") end
-function Request:SubResource(s) return segment(self, "_subresource", s, "subresource") end
-function Request:Param(k, v) self._params[k] = v return self end
-function Request:SetHeader(k, v) self._headers[k] = v return self end
-function Request:Timeout(seconds) self._timeout = seconds return self end
-function Request:AbsPath(path) self._abspath = path return self end
+Request.Namespace = recorder("Namespace", 1)
+Request.Resource = recorder("Resource", 1)
+Request.Name = recorder("Name", 1)
+Request.SubResource = recorder("SubResource", 1)
+Request.Param = recorder("Param", 2)
+Request.SetHeader = recorder("SetHeader", 2)
+Request.Timeout = recorder("Timeout", 1)
+Request.AbsPath = recorder("AbsPath", 1)
 function Request:Body(body) self._body = body return self end
 
-function Request:URL()
-  local path = self._abspath
-  if not path then
-    path = self._group == "" and ("/api/" .. self._version) or ("/apis/" .. self._group .. "/" .. self._version)
-    if self._namespace and (self._resource or self._name) then path = path .. "/namespaces/" .. self._namespace end
-    if self._resource then path = path .. "/" .. self._resource end
-    if self._name then path = path .. "/" .. self._name end
-    if self._subresource then path = path .. "/" .. self._subresource end
-  end
-  return path .. query(self._params)
-end
-
-local patchTypes = {
-  json = "application/json-patch+json", merge = "application/merge-patch+json",
-  strategic = "application/strategic-merge-patch+json", apply = "application/apply-patch+yaml",
-}
+function Request:URL() return (check(self._client._h:url(self._spec))) end
 
 function Request:Do()
-  if self._err then error(transportError(self._err), 2) end
-  local contentType
-  if self._verb == "PATCH" then contentType = patchTypes[self._patchType or "merge"] or self._patchType end
-  if self._body ~= nil and not contentType then contentType = "application/json" end
-  local status, text, headers = send(self._client, self._verb, self:URL(), self._body, contentType, self._timeout, self._headers)
-  return setmetatable({ _status = status, _body = text, _headers = headers }, Result)
+  local status, body, headers = check(self._client._h:rest(self._spec, self._body))
+  return setmetatable({ _status = status, _body = body, _headers = headers }, Result)
 end
 
 function Result:StatusCode() return self._status end
@@ -249,13 +159,13 @@ function Result:Raw() return self._body end
 function Result:Headers() return self._headers end
 function Result:Error()
   if self._status >= 200 and self._status <= 299 then return nil end
-  return statusError(self._status, self._body)
+  return failure(self._status, self._body)
 end
 function Result:Into()
   local err = self:Error()
-  if err then error(err, 2) end
+  if err then error(err, 0) end
   if self._body == "" then return nil end
-  return json.decode(self._body)
+  return k8s.json.decode(self._body)
 end
 
 -- Resources: one interface for typed and dynamic clients ---------------------------------------
@@ -263,25 +173,19 @@ end
 local Resource = { __name = "k8s.ResourceInterface" }
 Resource.__index = Resource
 
-local function newResource(client, info, namespace)
-  if not info.namespaced then namespace = nil end
-  return setmetatable({ _client = client, _info = info, _ns = namespace }, Resource)
+local function newResource(client, handle)
+  return setmetatable({ _client = client, _r = handle }, Resource)
 end
 
-function Resource:Namespace(ns) return newResource(self._client, self._info, ns) end
-function Resource:Info() return self._info end
+function Resource:Namespace(ns)
+  if ns ~= nil and type(ns) ~= "string" then raise("bad argument #1 to 'Namespace' (string expected)") end
+  return newResource(self._client, self._r:inNamespace(ns))
+end
+function Resource:Info() return self._r:info() end
 
-function Resource:path(name, subresource, ignoreNamespace)
-  local info = self._info
-  local path = info.group == "" and ("/api/" .. info.version) or ("/apis/" .. info.group .. "/" .. info.version)
-  if self._ns and not ignoreNamespace then path = path .. "/namespaces/" .. self._ns end
-  path = path .. "/" .. info.resource
-  if name ~= nil then
-    if type(name) ~= "string" or name == "" or name:find("/") then raise(("invalid resource name %q"):format(tostring(name))) end
-    path = path .. "/" .. name
-  end
-  if subresource then path = path .. "/" .. subresource end
-  return path
+local function nameArgument(name, i, method)
+  if type(name) ~= "string" then raise(("bad argument #%d to '%s' (name expected, got %s)"):format(i, method, type(name))) end
+  return name
 end
 
 local function nameOf(object)
@@ -290,132 +194,60 @@ local function nameOf(object)
   return name
 end
 
-function Resource:Get(name, options) return call(self._client, "GET", self:path(name) .. query(options)) end
-function Resource:List(options) return call(self._client, "GET", self:path() .. query(options)) end
-function Resource:Create(object, options)
-  return call(self._client, "POST", self:path() .. query(writeOptions(options)), object)
-end
-function Resource:Update(object, options)
-  return call(self._client, "PUT", self:path(nameOf(object)) .. query(writeOptions(options)), object)
-end
-function Resource:UpdateStatus(object, options)
-  return call(self._client, "PUT", self:path(nameOf(object), "status") .. query(writeOptions(options)), object)
-end
-function Resource:GetScale(name) return call(self._client, "GET", self:path(name, "scale")) end
-function Resource:UpdateScale(name, scale, options)
-  return call(self._client, "PUT", self:path(name, "scale") .. query(writeOptions(options)), scale)
-end
-function Resource:Patch(name, patchType, patch, options, subresource)
-  local contentType = patchTypes[patchType]
-  if not contentType then raise(("unknown patch type %q (json, merge, strategic or apply)"):format(tostring(patchType))) end
-  return call(self._client, "PATCH", self:path(name, subresource) .. query(writeOptions(options)), patch, contentType)
-end
-function Resource:Apply(object, options)
-  options = options or {}
-  local params = { fieldManager = options.fieldManager or "kubescript" }
-  if options.force then params.force = "true" end
-  if options.dryRun then params.dryRun = options.dryRun end
-  return call(self._client, "PATCH", self:path(nameOf(object)) .. query(writeOptions(params)), object, patchTypes.apply)
+local function objectArgument(object, i, method)
+  if type(object) ~= "table" and type(object) ~= "string" then
+    raise(("bad argument #%d to '%s' (object expected, got %s)"):format(i, method, type(object)))
+  end
+  return object
 end
 
-local function deleteBody(options)
-  local body = { kind = "DeleteOptions", apiVersion = "v1" }
-  for k, v in pairs(options or {}) do body[k] = v end
-  local params = {}
-  if host.dryrun() then body.dryRun = "All" end
-  if body.dryRun then
-    params.dryRun = type(body.dryRun) == "table" and body.dryRun[1] or body.dryRun
-    body.dryRun = k8s.array { params.dryRun }
-  end
-  return body, params
+function Resource:Get(name, options) return (check(self._r:get(nameArgument(name, 1, "Get"), options))) end
+function Resource:List(options) return (check(self._r:list(options))) end
+function Resource:ListAll(options, pageSize) return (check(self._r:listAll(options, pageSize))) end
+function Resource:Create(object, options) return (check(self._r:create(objectArgument(object, 1, "Create"), options))) end
+function Resource:Update(object, options) return (check(self._r:update(nameOf(object), object, options))) end
+function Resource:UpdateStatus(object, options) return (check(self._r:update(nameOf(object), object, options, "status"))) end
+function Resource:GetScale(name) return (check(self._r:getScale(nameArgument(name, 1, "GetScale")))) end
+function Resource:UpdateScale(name, scale, options)
+  return (check(self._r:update(nameArgument(name, 1, "UpdateScale"), objectArgument(scale, 2, "UpdateScale"), options, "scale")))
 end
-function Resource:Delete(name, options)
-  local body, params = deleteBody(options)
-  return call(self._client, "DELETE", self:path(name) .. query(params), body)
+function Resource:Patch(name, patchType, patch, options, subresource)
+  return (check(self._r:patch(nameArgument(name, 1, "Patch"), patchType, objectArgument(patch, 3, "Patch"), options, subresource)))
 end
-function Resource:DeleteCollection(options, listOptions)
-  local body, params = deleteBody(options)
-  for k, v in pairs(listOptions or {}) do params[k] = v end
-  return call(self._client, "DELETE", self:path() .. query(params), body)
-end
+function Resource:Apply(object, options) return (check(self._r:apply(nameOf(object), object, options))) end
+function Resource:Delete(name, options) return (check(self._r:delete(nameArgument(name, 1, "Delete"), options))) end
+function Resource:DeleteCollection(options, listOptions) return (check(self._r:deleteCollection(options, listOptions))) end
 
 -- Watch(options) → an iterator of { type =, object = } that ends with the watch. The loop's
 -- fourth value closes the watch as soon as the loop ends, by its end, a break, a return or an
 -- error (a to-be-closed value of the generic for).
 local WatchCloser = { __name = "k8s.WatchCloser", __close = function(closer) closer.stream:stop() end }
 function Resource:Watch(options)
-  local stream, message, status = self._client._h:watch(self:path() .. query(options, { watch = "true" }))
-  if not stream then error(failure(message, status), 2) end
+  local stream = check(self._r:watch(options))
   return function()
-    local event, problem, failed = stream:next()
-    if event == nil then
-      if problem ~= nil then error(failure(problem, failed), 2) end
-      return nil
-    end
+    local event = check(stream:next())
+    if event == nil then return nil end
     if type(event) ~= "table" or type(event.type) ~= "string" or event.object == nil then
       stream:stop()
-      error(transportError("a watch event is not an event: " .. json.encode(event)), 2)
+      error(errorValue { code = 0, reason = "", message = "a watch event is not an event: " .. k8s.json.encode(event) }, 0)
     end
-    if event.type == "ERROR" then error(errorOf(event.object, 500), 2) end
+    if event.type == "ERROR" then error(failure(500, event.object), 0) end
     return event
   end, nil, nil, setmetatable({ stream = stream }, WatchCloser)
 end
 
--- ListAll(options): every page, as one list.
-function Resource:ListAll(options, pageSize)
-  local params = {}
-  for k, v in pairs(options or {}) do params[k] = v end
-  params.limit = params.limit or pageSize or 500
-  local items = k8s.array()
-  local list
-  repeat
-    list = self:List(params)
-    for _, item in ipairs(list.items or {}) do items[#items + 1] = item end
-    local token = list.metadata and list.metadata["continue"]
-    params["continue"] = token
-  until token == nil or token == ""
-  list.items = items
-  if list.metadata then list.metadata["continue"] = nil; list.metadata.remainingItemCount = nil end
-  return list
-end
-
 -- The dynamic client -------------------------------------------------------------------------
 
-local function decodeInfo(text, message, status)
-  if not text then error(failure(message, status), 3) end
-  return json.decode(text)
-end
-
--- Resource{ group =, version =, resource = }: any resource, CRDs included.
+-- Resource{ group =, version =, resource = }: any resource, CRDs included, across namespaces
+-- until :Namespace(ns); NotFound when discovery does not know it.
 function Client:Resource(gvr)
   if type(gvr) ~= "table" or type(gvr.resource) ~= "string" then raise("bad argument #1 to 'Resource' (GroupVersionResource expected)") end
-  local group, version = gvr.group or "", gvr.version or "v1"
-  local key = group .. "/" .. version .. "/" .. gvr.resource
-  local function find(list)
-    for _, candidate in ipairs(list) do
-      if candidate.group == group and candidate.version == version and candidate.resource == gvr.resource then return candidate end
-    end
-  end
-  local info = self._resources[key]
-  if not info then
-    -- built in, else what discovery knows, else what it knows once refreshed
-    info = find(k8s.builtin) or find(decodeInfo(self._h:resources()))
-    if not info then
-      self._h:invalidate()
-      info = find(decodeInfo(self._h:resources()))
-    end
-    if not info then
-      -- unknown to discovery: assume namespaced, as a dynamic client does not check
-      info = { group = group, version = version, resource = gvr.resource, kind = "", namespaced = true }
-    end
-    self._resources[key] = info
-  end
-  return newResource(self, info, nil)
+  return newResource(self, check(self._h:resource(gvr.group or "", gvr.version or "v1", gvr.resource, "")))
 end
 
 -- The typed ClientSet: c:AppsV1():Deployments(ns), c:CoreV1():Nodes() ----------------------
 
-k8s.builtin = json.decode(host.builtin())
+k8s.builtin = host.builtin()
 
 -- client-go's accessor names: NetworkPolicy/networkpolicies → NetworkPolicies
 local function methodName(kind, resource)
@@ -439,15 +271,11 @@ for _, info in ipairs(k8s.builtin) do
     groups[name] = accessor
     Client[name] = function(self) return setmetatable({ _client = self }, accessor) end
   end
-  local method = methodName(info.kind, info.resource)
-  if info.namespaced then
-    accessor[method] = function(self, namespace)
-      if namespace == nil then namespace = self._client._ns end
-      if namespace == "" then namespace = nil end  -- all namespaces
-      return newResource(self._client, info, namespace)
-    end
-  else
-    accessor[method] = function(self) return newResource(self._client, info, nil) end
+  -- namespaced: (ns) with nil for the client's namespace and "" for all of them
+  accessor[methodName(info.kind, info.resource)] = function(self, namespace)
+    if namespace ~= nil and type(namespace) ~= "string" then raise("bad argument #1 (namespace expected)") end
+    local client = self._client
+    return newResource(client, check(client._h:resource(info.group, info.version, info.resource, namespace)))
   end
 end
 
@@ -455,69 +283,28 @@ end
 
 local Discovery = { __name = "k8s.DiscoveryClient" }
 Discovery.__index = Discovery
-function Client:Discovery() return setmetatable({ _client = self }, Discovery) end
-function Discovery:ServerVersion() return call(self._client, "GET", "/version") end
-function Discovery:resources() return decodeInfo(self._client._h:resources()) end
-function Discovery:ServerGroups()
-  local core = call(self._client, "GET", "/api")
-  local list = call(self._client, "GET", "/apis")
-  local served = k8s.array { { name = "", versions = k8s.array { { groupVersion = "v1", version = "v1" } },
-                               preferredVersion = { groupVersion = "v1", version = "v1" } } }
-  for _, g in ipairs(list.groups or {}) do served[#served + 1] = g end
-  return { kind = "APIGroupList", apiVersion = "v1", groups = served, serverAddressByClientCIDRs = core and core.serverAddressByClientCIDRs }
-end
--- APIResourceLists, each resource followed by its subresources (`deployments/scale`, with the
--- group and version of the kind it answers with when they are not the list's) unless `only`.
-local function resourceLists(resources, filter, only)
-  local lists, order = {}, {}
-  for _, r in ipairs(resources) do
-    local gv = r.group == "" and r.version or (r.group .. "/" .. r.version)
-    if not filter or filter(gv, r) then
-      if not lists[gv] then lists[gv] = { kind = "APIResourceList", apiVersion = "v1", groupVersion = gv, resources = k8s.array() }; order[#order + 1] = gv end
-      local entry = { name = r.resource, singularName = r.singular, namespaced = r.namespaced, kind = r.kind,
-                      verbs = k8s.array(r.verbs), shortNames = #r.shortNames > 0 and k8s.array(r.shortNames) or nil }
-      table.insert(lists[gv].resources, entry)
-      for _, sub in ipairs(only and {} or r.subresources) do
-        local elsewhere = sub.group ~= r.group or sub.version ~= r.version
-        table.insert(lists[gv].resources, { name = r.resource .. "/" .. sub.name, singularName = "", namespaced = r.namespaced,
-                                            group = elsewhere and sub.group or nil, version = elsewhere and sub.version or nil,
-                                            kind = sub.kind, verbs = k8s.array(sub.verbs) })
-      end
-    end
-  end
-  local result = k8s.array()
-  for _, gv in ipairs(order) do result[#result + 1] = lists[gv] end
-  return result
-end
+function Client:Discovery() return setmetatable({ _h = self._h }, Discovery) end
+function Discovery:ServerVersion() return (check(self._h:serverVersion())) end
+function Discovery:ServerGroups() return (check(self._h:serverGroups())) end
 function Discovery:ServerGroupsAndResources()
-  return self:ServerGroups().groups, resourceLists(self:resources())
+  return self:ServerGroups().groups, (check(self._h:serverResources()))
 end
 function Discovery:ServerResourcesForGroupVersion(gv)
-  return resourceLists(self:resources(), function(name) return name == gv end)[1]
-    or error(statusError(404, json.encode { kind = "Status", code = 404, reason = "NotFound",
-                                            message = "the server could not find the requested resource" }), 2)
+  if type(gv) ~= "string" then raise("bad argument #1 to 'ServerResourcesForGroupVersion' (string expected)") end
+  return (check(self._h:serverResources(gv)))
 end
-function Discovery:ServerPreferredResources()
-  local preferred, seen = {}, {}
-  for _, r in ipairs(self:resources()) do
-    local key = r.group .. "/" .. r.resource
-    if not seen[key] then seen[key] = true; preferred[#preferred + 1] = r end
-  end
-  return resourceLists(preferred, nil, "resources only")  -- client-go leaves subresources out
-end
-function Discovery:Invalidate() self._client._h:invalidate() end
+function Discovery:ServerPreferredResources() return (check(self._h:serverPreferredResources())) end
+function Discovery:Invalidate() self._h:invalidate() end
 
 -- kubectl-style conveniences -------------------------------------------------------------------
 
 function Client:ResourceFor(name)
-  local info = decodeInfo(self._h:resolve(name))
-  return newResource(self, info, info.namespaced and self._ns or nil)
+  if type(name) ~= "string" then raise("bad argument #1 to 'ResourceFor' (string expected)") end
+  return newResource(self, check(self._h:resourceFor(name)))
 end
 
 local function resourceOf(client, object)
-  local info = decodeInfo(client._h:kind(object.apiVersion or "", object.kind or ""))
-  local ns = object.metadata and object.metadata.namespace or client._ns
-  return newResource(client, info, info.namespaced and ns or nil)
+  return newResource(client, check(client._h:resourceOf(object)))
 end
 
 function Client:Get(kind, name, namespace)
@@ -530,7 +317,7 @@ function Client:List(kind, options)
   options = options or {}
   local r = self:ResourceFor(kind)
   if options.namespace ~= nil then
-    r = r:Namespace(options.namespace ~= "" and options.namespace or nil)
+    r = r:Namespace(options.namespace)
     local copy = {}
     for k, v in pairs(options) do if k ~= "namespace" then copy[k] = v end end
     options = copy
@@ -606,7 +393,7 @@ function k8s.WaitFor(getter, predicate, options)
     local value = getter()
     if predicate(value) then return value end
     if os.time() >= deadline then
-      error(newError { code = 0, reason = "Timeout", message = ("timed out after %gs waiting for the condition"):format(timeout) }, 0)
+      error(failure(0, { kind = "Status", reason = "Timeout", message = ("timed out after %gs waiting for the condition"):format(timeout) }), 0)
     end
     k8s.sleep(interval)
   end
@@ -632,14 +419,14 @@ function Client:WaitForCondition(object, condition, options)
   while not conditionHolds(current, condition) do
     local remaining = deadline - os.time()
     if remaining <= 0 then
-      error(newError { code = 0, reason = "Timeout",
-        message = ("timed out after %gs waiting for %s %q to be %s"):format(timeout, object.kind or "object", name, condition) }, 0)
+      error(failure(0, { kind = "Status", reason = "Timeout",
+        message = ("timed out after %gs waiting for %s %q to be %s"):format(timeout, object.kind or "object", name, condition) }), 0)
     end
     for event in r:Watch { fieldSelector = "metadata.name=" .. name, resourceVersion = current.metadata.resourceVersion,
                            timeoutSeconds = math.max(1, math.floor(remaining)) } do
       if event.type == "DELETED" then
-        error(statusError(404, json.encode { kind = "Status", code = 404, reason = "NotFound",
-          message = ("%s %q was deleted while waiting for %s"):format(object.kind or "object", name, condition) }), 2)
+        error(failure(404, { kind = "Status", code = 404, reason = "NotFound",
+          message = ("%s %q was deleted while waiting for %s"):format(object.kind or "object", name, condition) }), 0)
       end
       if event.type ~= "BOOKMARK" then current = event.object end
       if conditionHolds(current, condition) then break end
