@@ -36,6 +36,7 @@ final class ResourceHandle: LuaObject {
         },
         operation("get") { call, r throws(LuaError) in r.getRequest(try call.string(2), options: try call.query(3)) },
         operation("list") { call, r throws(LuaError) in r.listRequest(try call.query(2)) },
+        operation("table") { call, r throws(LuaError) in r.tableRequest(try call.query(2)) },
         operation("create") { call, r throws(LuaError) in r.createRequest(try call.json(2), options: try call.query(3)) },
         // update(name, body, options [, subresource])
         operation("update") { call, r throws(LuaError) in

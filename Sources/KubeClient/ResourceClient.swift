@@ -62,6 +62,15 @@ public struct ResourceClient: Sendable {
         request("GET", options: options)
     }
 
+    /// The objects `options` select as the server prints them: a `meta.k8s.io/v1` Table (its
+    /// columns, and a row of cells per object with the object's metadata), asked for with the
+    /// Accept header `kubectl get` sends.
+    public func tableRequest(_ options: [String: String] = [:]) -> RESTRequest {
+        request("GET", options: options).header("Accept", Self.tableAccept)
+    }
+
+    static let tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+
     /// Creates the object `body` holds (JSON).
     public func createRequest(_ body: [UInt8], options: [String: String] = [:]) -> RESTRequest {
         request("POST", options: writing(options)).body(body)
@@ -134,6 +143,11 @@ public struct ResourceClient: Sendable {
     /// One page (or all, without `limit`) of the objects selected by `options`.
     public func list(_ options: [String: String] = [:]) throws(KubeError) -> JSONValue {
         try object(listRequest(options))
+    }
+
+    /// The server's Table of the objects `options` select (see `tableRequest`).
+    public func table(_ options: [String: String] = [:]) throws(KubeError) -> JSONValue {
+        try object(tableRequest(options))
     }
 
     /// Every object, page by page (`pageSize` at a time, following `continue`), as one list

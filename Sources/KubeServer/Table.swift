@@ -7,8 +7,8 @@ import Glibc
 /// columns and one row of cells per object, with the object's metadata.
 ///
 /// Deployments and Namespaces print the columns the recorded server printed; Pods, ConfigMaps,
-/// Secrets, Services, Endpoints, ReplicaSets, StatefulSets and DaemonSets the usual kubectl
-/// columns; every other resource the server's default (Name, Created At).
+/// Secrets, Services, Endpoints, ReplicaSets, StatefulSets, DaemonSets, Nodes and Jobs the usual
+/// kubectl columns; every other resource the server's default (Name, Created At).
 enum Table {
     /// Whether a request's Accept header asks for a Table.
     static func wanted(by request: APIRequest) -> Bool {
@@ -85,6 +85,8 @@ enum Table {
         case ("", "endpoints"): return endpointsColumns
         case ("apps", "statefulsets"): return statefulSetColumns
         case ("apps", "daemonsets"): return daemonSetColumns
+        case ("", "nodes"): return nodeColumns
+        case ("batch", "jobs"): return jobColumns
         case ("", "namespaces"):
             return [name, Column(name: "Status", description: "The status of the namespace", cell: text("status", "phase")), age]
         case ("", "configmaps"):

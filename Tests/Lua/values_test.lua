@@ -54,3 +54,33 @@ spec:
   local endpoints = k8s.format(c:CoreV1():Endpoints(c:Namespace()):List(), "table")
   t:ok(endpoints:match("\nweb +10%.244%.0%.%d+:80,10%.244%.0%.%d+:80 +%d+s"), endpoints)
 end)
+
+test("k8s.format prints the server's Table, and NAME and AGE where there is none", function(t, c)
+  local listed = k8s.WaitFor(function() return c:CoreV1():Nodes():List() end, function(l) return #l.items > 0 end,
+                             { timeout = 10, interval = 0.05 })  -- the simulated kubelet registers its node
+  local nodes = k8s.format(listed, "table")
+  t:ok(nodes:match("^NAME +STATUS +ROLES +AGE +VERSION\n%S+ +Ready +<none> +%w+ +v1%.24%.0$"), nodes)
+  local namespaces = c:CoreV1():Namespaces():Table()
+  t:eq(namespaces.kind, "Table")
+  t:ok(k8s.format(namespaces):match("^NAME +STATUS +AGE\n"), k8s.format(namespaces))
+
+  -- objects that did not come from the client: the columns every object has
+  local made = { { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "local", creationTimestamp = os.date("!%Y-%m-%dT%H:%M:%SZ") } } }
+  t:ok(k8s.format(made, "table"):match("^NAME +AGE\nlocal +%ds$"), k8s.format(made, "table"))
+
+  -- a list with an object deleted since: not the Table of what is there now
+  local cms = c:CoreV1():ConfigMaps()
+  cms:Create { metadata = { name = "gone" } }
+  local list = cms:List()
+  t:ok(k8s.format(list, "table"):match("^NAME +DATA +AGE\n"), k8s.format(list, "table"))
+  cms:Delete("gone")
+  local text = k8s.format(list, "table")
+  t:ok(text:match("^NAME +AGE\n") and text:match("\ngone +%d+s"), text)
+
+  -- the Table of a Job, with the server's columns
+  local jobs = c:BatchV1():Jobs()
+  jobs:Create { metadata = { name = "once" }, spec = { template = { spec = { restartPolicy = "Never",
+    containers = { { name = "c", image = "busybox" } } } } } }
+  local jobTable = k8s.format(jobs:List(), "table")
+  t:ok(jobTable:match("^NAME +COMPLETIONS +DURATION +AGE\nonce +%d/1 +"), jobTable)
+end)

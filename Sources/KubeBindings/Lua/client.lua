@@ -202,8 +202,18 @@ local function objectArgument(object, i, method)
 end
 
 function Resource:Get(name, options) return (check(self._r:get(nameArgument(name, 1, "Get"), options))) end
-function Resource:List(options) return (check(self._r:list(options))) end
-function Resource:ListAll(options, pageSize) return (check(self._r:listAll(options, pageSize))) end
+-- The lists the client returned, and the resource and options each came from (weak keys), so
+-- that printing one can ask the server for its Table.
+local listedBy = setmetatable({}, { __mode = "k" })
+local function listed(resource, options, list)
+  if type(list) == "table" then listedBy[list] = { resource = resource, options = options } end
+  return list
+end
+
+function Resource:List(options) return listed(self, options, (check(self._r:list(options)))) end
+function Resource:ListAll(options, pageSize) return listed(self, options, (check(self._r:listAll(options, pageSize)))) end
+-- Table(options): the objects as the server prints them (a meta.k8s.io/v1 Table), as kubectl get asks.
+function Resource:Table(options) return (check(self._r:table(options))) end
 function Resource:Create(object, options) return (check(self._r:create(objectArgument(object, 1, "Create"), options))) end
 function Resource:Update(object, options) return (check(self._r:update(nameOf(object), object, options))) end
 function Resource:UpdateStatus(object, options) return (check(self._r:update(nameOf(object), object, options, "status"))) end
@@ -436,6 +446,7 @@ function Client:WaitForCondition(object, condition, options)
 end
 -- Printing: k8s.format(x, "yaml"|"json"|"table") and k8s.print(x, format) -----------------
 
+-- An age as kubectl prints it, for objects that did not come with the server's Table.
 local function age(timestamp)
   if type(timestamp) ~= "string" then return "<unknown>" end
   local y, mo, d, h, mi, s = timestamp:match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)")
@@ -457,135 +468,113 @@ local function age(timestamp)
   return (days // 365) .. "y"
 end
 
-local function count(t) local n = 0 for _ in pairs(t or {}) do n = n + 1 end return n end
-
--- kubectl's usual columns per kind (after NAME, before AGE).
-local columns = {
-  Pod = { { "READY", function(o)
-      local ready, total = 0, 0
-      for _, s in ipairs(o.status and o.status.containerStatuses or {}) do total = total + 1; if s.ready then ready = ready + 1 end end
-      if total == 0 then total = #(o.spec and o.spec.containers or {}) end
-      return ready .. "/" .. total
-    end },
-    { "STATUS", function(o) return o.metadata.deletionTimestamp and "Terminating" or (o.status and o.status.phase or "") end },
-    { "RESTARTS", function(o)
-      local n = 0
-      for _, s in ipairs(o.status and o.status.containerStatuses or {}) do n = n + (s.restartCount or 0) end
-      return tostring(n)
-    end } },
-  Deployment = { { "READY", function(o) return ("%d/%d"):format(o.status and o.status.readyReplicas or 0, o.spec and o.spec.replicas or 1) end },
-    { "UP-TO-DATE", function(o) return tostring(o.status and o.status.updatedReplicas or 0) end },
-    { "AVAILABLE", function(o) return tostring(o.status and o.status.availableReplicas or 0) end } },
-  ReplicaSet = { { "DESIRED", function(o) return tostring(o.spec and o.spec.replicas or 1) end },
-    { "CURRENT", function(o) return tostring(o.status and o.status.replicas or 0) end },
-    { "READY", function(o) return tostring(o.status and o.status.readyReplicas or 0) end } },
-  Service = { { "TYPE", function(o) return o.spec and o.spec.type or "ClusterIP" end },
-    { "CLUSTER-IP", function(o) return o.spec and o.spec.clusterIP or "<none>" end },
-    { "EXTERNAL-IP", function(o)
-      local spec, addresses = o.spec or {}, {}
-      if spec.type == "ExternalName" then return spec.externalName or "<none>" end
-      if spec.type == "LoadBalancer" then
-        for _, i in ipairs(o.status and o.status.loadBalancer and o.status.loadBalancer.ingress or {}) do addresses[#addresses + 1] = i.ip or i.hostname end
-      end
-      for _, ip in ipairs(spec.externalIPs or {}) do addresses[#addresses + 1] = ip end
-      if #addresses > 0 then return table.concat(addresses, ",") end
-      return spec.type == "LoadBalancer" and "<pending>" or "<none>"
-    end },
-    { "PORT(S)", function(o)
-      local ports = {}
-      for _, p in ipairs(o.spec and o.spec.ports or {}) do
-        ports[#ports + 1] = p.nodePort and ("%s:%s/%s"):format(p.port, p.nodePort, p.protocol or "TCP") or ("%s/%s"):format(p.port, p.protocol or "TCP")
-      end
-      return #ports > 0 and table.concat(ports, ",") or "<none>"
-    end } },
-  Endpoints = { { "ENDPOINTS", function(o)
-      local addresses = {}
-      for _, subset in ipairs(o.subsets or {}) do
-        for _, a in ipairs(subset.addresses or {}) do
-          if #(subset.ports or {}) == 0 then addresses[#addresses + 1] = a.ip end
-          for _, p in ipairs(subset.ports or {}) do addresses[#addresses + 1] = a.ip .. ":" .. p.port end
-        end
-      end
-      if #addresses == 0 then return "<none>" end
-      local shown = table.concat(addresses, ",", 1, math.min(3, #addresses))
-      return #addresses > 3 and ("%s + %d more..."):format(shown, #addresses - 3) or shown
-    end } },
-  StatefulSet = { { "READY", function(o) return ("%d/%d"):format(o.status and o.status.readyReplicas or 0, o.spec and o.spec.replicas or 1) end } },
-  DaemonSet = { { "DESIRED", function(o) return tostring(o.status and o.status.desiredNumberScheduled or 0) end },
-    { "CURRENT", function(o) return tostring(o.status and o.status.currentNumberScheduled or 0) end },
-    { "READY", function(o) return tostring(o.status and o.status.numberReady or 0) end },
-    { "UP-TO-DATE", function(o) return tostring(o.status and o.status.updatedNumberScheduled or 0) end },
-    { "AVAILABLE", function(o) return tostring(o.status and o.status.numberAvailable or 0) end } },
-  Namespace = { { "STATUS", function(o) return o.status and o.status.phase or "" end } },
-  Node = { { "STATUS", function(o)
-      for _, c in ipairs(o.status and o.status.conditions or {}) do if c.type == "Ready" then return c.status == "True" and "Ready" or "NotReady" end end
-      return "Unknown"
-    end },
-    { "VERSION", function(o) return o.status and o.status.nodeInfo and o.status.nodeInfo.kubeletVersion or "" end } },
-  ConfigMap = { { "DATA", function(o) return tostring(count(o.data) + count(o.binaryData)) end } },
-  Secret = { { "TYPE", function(o) return o.type or "Opaque" end }, { "DATA", function(o) return tostring(count(o.data)) end } },
-  Job = { { "COMPLETIONS", function(o) return ("%d/%d"):format(o.status and o.status.succeeded or 0, o.spec and o.spec.completions or 1) end } },
-}
-
--- The objects of a list (or a list of objects), their kind, and whether they span namespaces.
-local function objectsOf(x)
-  if type(x) ~= "table" then return nil end
-  local items, kind = nil, nil
-  if type(x.items) == "table" and type(x.kind) == "string" and x.kind:match("List$") then
-    items, kind = x.items, x.kind:gsub("List$", "")
-  elseif #x > 0 and type(x[1]) == "table" and type(x[1].metadata) == "table" then
-    items, kind = x, x[1].kind
-  elseif type(x.metadata) == "table" and type(x.kind) == "string" and x.kind ~= "Status" then
-    items, kind = { x }, x.kind
-  end
-  return items, kind
+local function isTable(x)
+  return type(x) == "table" and x.kind == "Table" and type(x.columnDefinitions) == "table" and type(x.rows) == "table"
 end
 
--- k8s.format(x [, "yaml"|"json"|"table"]) → the text, and the format used: without one, lists
--- of objects as a table, anything else as YAML.
+-- The objects of a list (or a list of objects, or one object).
+local function objectsOf(x)
+  if type(x) ~= "table" then return nil end
+  if type(x.items) == "table" and type(x.kind) == "string" and x.kind:match("List$") then return x.items end
+  if #x > 0 and type(x[1]) == "table" and type(x[1].metadata) == "table" then return x end
+  if type(x.metadata) == "table" and type(x.kind) == "string" and x.kind ~= "Status" then return { x } end
+  return nil
+end
+
+-- The server's Table for a list the client returned (the same query, asked now), its rows those
+-- of the list's objects in the list's order; nil when the list did not come from the client, the
+-- server sends no Table, or an object of the list is gone.
+local function serverTable(list)
+  local source = listedBy[list]
+  if not source then return nil end
+  local options = {}
+  for k, v in pairs(source.options or {}) do if k ~= "limit" and k ~= "continue" then options[k] = v end end
+  local ok, tbl = pcall(source.resource.Table, source.resource, options)
+  if not ok or not isTable(tbl) then return nil end
+  local byUID = {}
+  for _, row in ipairs(tbl.rows) do
+    local metadata = type(row.object) == "table" and row.object.metadata
+    if type(metadata) == "table" and metadata.uid then byUID[metadata.uid] = row end
+  end
+  local rows = {}
+  for i, item in ipairs(list.items) do
+    rows[i] = type(item.metadata) == "table" and byUID[item.metadata.uid]
+    if not rows[i] then return nil end
+  end
+  return { kind = "Table", columnDefinitions = tbl.columnDefinitions, rows = rows }
+end
+
+-- Where the server sends no Table: the columns every object has.
+local function localTable(items)
+  local rows = {}
+  for i, o in ipairs(items) do
+    local metadata = type(o.metadata) == "table" and o.metadata or {}
+    rows[i] = { cells = { metadata.name or "", age(metadata.creationTimestamp) }, object = { metadata = metadata } }
+  end
+  return { kind = "Table", columnDefinitions = { { name = "Name", priority = 0 }, { name = "Age", priority = 0 } }, rows = rows }
+end
+
+local function cellText(value)
+  if value == nil or value == k8s.null then return "<none>" end
+  if type(value) == "table" then return k8s.json.encode(value) end
+  return tostring(value)
+end
+
+-- A Table as kubectl prints it: the columns of priority 0, names in capitals, NAMESPACE first
+-- when the rows span several namespaces, columns three spaces apart.
+local function render(tbl)
+  if #tbl.rows == 0 then return "No resources found." end
+  local namespaces, spans, first = {}, false, nil
+  for _, row in ipairs(tbl.rows) do
+    local metadata = type(row.object) == "table" and type(row.object.metadata) == "table" and row.object.metadata
+    local ns = metadata and metadata.namespace
+    if ns then
+      namespaces[row] = ns
+      if first == nil then first = ns elseif ns ~= first then spans = true end
+    end
+  end
+  local header, shown = {}, {}
+  if spans then header[1] = "NAMESPACE" end
+  for i, column in ipairs(tbl.columnDefinitions) do
+    if (column.priority or 0) == 0 then
+      shown[#shown + 1] = i
+      header[#header + 1] = tostring(column.name):upper()
+    end
+  end
+  local lines = { header }
+  for _, row in ipairs(tbl.rows) do
+    local line = {}
+    if spans then line[1] = namespaces[row] or "" end
+    for _, i in ipairs(shown) do line[#line + 1] = cellText((row.cells or {})[i]) end
+    lines[#lines + 1] = line
+  end
+  local widths = {}
+  for _, line in ipairs(lines) do
+    for i, cell in ipairs(line) do widths[i] = math.max(widths[i] or 0, utf8.len(cell) or #cell) end
+  end
+  for n, line in ipairs(lines) do
+    local cells = {}
+    for i, cell in ipairs(line) do cells[i] = i < #line and (cell .. (" "):rep(widths[i] - (utf8.len(cell) or #cell) + 3)) or cell end
+    lines[n] = table.concat(cells)
+  end
+  return table.concat(lines, "\n")
+end
+
+-- k8s.format(x [, "yaml"|"json"|"table"]) → the text, and the format used: without one, Tables
+-- and lists of objects as a table, anything else as YAML. A table is the server's (a Table
+-- given, or the Table of a list the client returned), else NAME and AGE.
 function k8s.format(x, format)
   if format == nil then
     local items = objectsOf(x)
-    format = items and (x.items or #x > 0) and "table" or "yaml"
+    format = (isTable(x) or items and (x.items or #x > 0)) and "table" or "yaml"
   end
   if format == "json" then return k8s.json.encode(x, { indent = 2 }), format end
   if format == "yaml" then return k8s.yaml.encode(x), format end
   if format ~= "table" then raise(("unknown format %q (yaml, json or table)"):format(tostring(format))) end
-  local items, kind = objectsOf(x)
-  if not items then raise("a table needs a list of objects or an object") end
-  local namespaces = {}
-  for _, o in ipairs(items) do if o.metadata.namespace then namespaces[o.metadata.namespace] = true end end
-  local spans = count(namespaces) > 1
-  local header = {}
-  if spans then header[#header + 1] = "NAMESPACE" end
-  header[#header + 1] = "NAME"
-  local extra = columns[kind] or {}
-  for _, column in ipairs(extra) do header[#header + 1] = column[1] end
-  header[#header + 1] = "AGE"
-  local rows = { header }
-  for _, o in ipairs(items) do
-    local row = {}
-    if spans then row[#row + 1] = o.metadata.namespace or "" end
-    row[#row + 1] = o.metadata.name or ""
-    for _, column in ipairs(extra) do
-      local ok, value = pcall(column[2], o)
-      row[#row + 1] = ok and tostring(value) or ""
-    end
-    row[#row + 1] = age(o.metadata.creationTimestamp)
-    rows[#rows + 1] = row
-  end
-  if #items == 0 then return "No resources found.", format end
-  local widths = {}
-  for _, row in ipairs(rows) do
-    for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, utf8.len(cell) or #cell) end
-  end
-  local lines = {}
-  for _, row in ipairs(rows) do
-    local cells = {}
-    for i, cell in ipairs(row) do cells[i] = i < #row and (cell .. (" "):rep(widths[i] - (utf8.len(cell) or #cell) + 3)) or cell end
-    lines[#lines + 1] = table.concat(cells)
-  end
-  return table.concat(lines, "\n"), format
+  if isTable(x) then return render(x), format end
+  local items = objectsOf(x)
+  if not items then raise("a table needs a Table, a list of objects or an object") end
+  return render(serverTable(x) or localTable(items)), format
 end
 
 -- k8s.print(x [, "yaml"|"json"|"table"]): as k8s.format gives it; values that are not tables
