@@ -95,7 +95,8 @@ public final class Transport: @unchecked Sendable {
         // A refused connection or failed handshake is an answer, not something to wait out: the
         // retries are this transport's, by client-go's rules.
         settings.connectionPool.retryConnectionEstablishment = false
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+        // NIO's event loop threads start here, the first time; they must leave Ctrl-C to the caller's thread
+        http = InterruptMask.blocking { HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings) }
         limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }
     }
 

@@ -16,7 +16,7 @@ public final class HTTPServer: Sendable {
     /// Binds `host:port` (port 0: any free port) and starts answering with `server`, over HTTPS
     /// when `tls` is given.
     public init(_ server: APIServer, host: String = "127.0.0.1", port: Int = 0, tls: ServerTLS? = nil) throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group = InterruptMask.blocking { MultiThreadedEventLoopGroup(numberOfThreads: 1) }  // Ctrl-C is the Lua thread's
         let context = try tls.map { try NIOSSLContext(configuration: $0.configuration()) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)

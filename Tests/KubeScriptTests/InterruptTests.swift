@@ -75,4 +75,16 @@ final class InterruptTests: KubeScriptTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(asked), 5)
     }
+
+    /// Only the Lua thread takes Ctrl-C: the threads the client and the embedded server start
+    /// (NIO's event loops) block SIGINT, so the kernel cannot hand it to a thread that ignores it.
+    func testOnlyTheLuaThreadTakesCtrlC() throws {
+        let result = try runProgram(kubescriptExecutable, ["run", "--in-memory", fixturePath("scripts/signal-masks.lua")], timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        XCTAssertEqual(lines.filter { $0.first == "main" }.map(\.last), ["takes SIGINT"], result.stdout)
+        let others = lines.filter { $0.first == "other" }
+        XCTAssertTrue(others.contains { $0[1].hasPrefix("NIO-") }, "the event loops run: \(result.stdout)")
+        XCTAssertEqual(others.filter { $0.last != "blocks SIGINT" }, [], result.stdout)
+    }
 }
