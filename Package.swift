@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // The Lua 5.4 C API from Debian's liblua5.4-dev, plus the C half of the host:
@@ -27,9 +29,6 @@ let package = Package(
             name: "CLua",
             linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
         ),
-        // Starting programs (exec credential plugins) with posix_spawn's GNU extensions, which
-        // Swift's Glibc module does not show: every other descriptor closed, a working directory.
-        .target(name: "CProcess"),
         // Line editing for the REPL: Debian's libedit (readline-compatible API).
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Kubernetes API machinery shared by the client and the embedded server, in pure Swift:
@@ -60,9 +59,11 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "CProcess",
                 "KubeAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // exec credential plugins (and the tests' peers) run with swift-subprocess
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
