@@ -36,8 +36,12 @@ struct KubeScriptCommand: ParsableCommand {
 
 /// Options every way of running Lua takes: the cluster `k8s.client()` uses by default, and logging.
 struct ScriptOptions: ParsableArguments {
-    @Option(name: .customShort("v"), help: ArgumentHelp("Log verbosity: 1 and above write k8s.log.debug; 6 each request; 8 their bodies.", valueName: "N"))
-    var verbosity: Int = 0
+    // Optional rather than `= 0`: a default value costs ArgumentParser a description of it at every start.
+    @Option(name: .customShort("v"), help: ArgumentHelp("Log verbosity (default 0): 1 and above write k8s.log.debug; 6 each request; 8 their bodies.", valueName: "N"))
+    var verbosityOption: Int?
+
+    /// `-v N`, 0 when not given.
+    var verbosity: Int { verbosityOption ?? 0 }
 
     @Option(help: ArgumentHelp("The kubeconfig file (else $KUBECONFIG, else ~/.kube/config).", valueName: "PATH"))
     var kubeconfig: String?
@@ -57,7 +61,7 @@ struct ScriptOptions: ParsableArguments {
     /// These options with the ones `other` sets instead.
     func overridden(by other: ScriptOptions) -> ScriptOptions {
         var result = self
-        if other.verbosity != 0 { result.verbosity = other.verbosity }
+        result.verbosityOption = other.verbosityOption ?? verbosityOption
         result.kubeconfig = other.kubeconfig ?? kubeconfig
         result.context = other.context ?? context
         result.namespace = other.namespace ?? namespace
@@ -101,6 +105,7 @@ func reportingLuaErrors<R>(_ body: () throws(LuaError) -> R) throws -> R {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a Lua script.",
         usage: "kubescript run [--in-memory] [--kubeconfig PATH] [--context NAME] [-n NAME] [--dry-run] [-v N] FILE [ARGS...]",
         discussion: """
@@ -142,7 +147,7 @@ struct Run: ParsableCommand {
 }
 
 struct Repl: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the interactive prompt.")
+    static let configuration = CommandConfiguration(commandName: "repl", abstract: "Start the interactive prompt.")
 
     @ParentCommand var root: KubeScriptCommand
 

@@ -5,6 +5,7 @@ import KubeServer
 /// `kubescript serve`: the embedded API server on loopback, for kubectl and other clients.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run the embedded Kubernetes API server on loopback.",
         discussion: """
             Answers as kube-apiserver v1.24 does, for kubectl and other clients, with simulated \
