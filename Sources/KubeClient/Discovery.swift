@@ -172,7 +172,8 @@ public final class Discovery: @unchecked Sendable {
         let document = JSONValue.object(["kind": .string("APIGroupDiscoveryList"), "apiVersion": .string("apidiscovery.k8s.io/v2"),
                                          "items": .array(items)])
         try? FileManager.default.createDirectory(atPath: cacheFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        FileManager.default.createFile(atPath: cacheFolder + "/servergroups.json", contents: Data(document.serialized()))
+        // a cache that cannot be written is asked for again next time
+        _ = FileManager.default.createFile(atPath: cacheFolder + "/servergroups.json", contents: Data(document.serialized()))
     }
 
     // MARK: RESTMapper

@@ -151,7 +151,7 @@ public final class Transport: @unchecked Sendable {
     }
 
     /// The answer `task` brings; cancelled when the caller gives up (`isCancelled`).
-    func answer<T>(_ task: HTTPClient.Task<T>) throws -> T {
+    func answer<T: Sendable>(_ task: HTTPClient.Task<T>) throws -> T {
         guard let isCancelled else { return try task.futureResult.wait() }
         let done = DispatchSemaphore(value: 0)
         task.futureResult.whenComplete { _ in done.signal() }
