@@ -6,38 +6,33 @@ import KubeScript
 /// and through the RESTMapper) and discovery. Failures return nil and an error value.
 final class ClientHandle: LuaObject {
     let client: KubeClient
-    init(_ client: KubeClient) { self.client = client }
+    let wakeup: Wakeup
+    init(_ client: KubeClient, wakeup: Wakeup) {
+        self.client = client
+        self.wakeup = wakeup
+    }
 
     static let luaTypeName = "k8s.Client"
     static var luaMethods: [LuaFunction] { [
         LuaFunction("namespace") { call in
             try call.results.append(string: try call.object(1, as: ClientHandle.self).client.namespace)
         },
+        // dryRun() → whether every write is a dry run (--dry-run)
+        LuaFunction("dryRun") { call in
+            try call.results.append(try call.object(1, as: ClientHandle.self).client.configuration.dryRun)
+        },
         LuaFunction("server") { call in
             try call.results.append(string: try call.object(1, as: ClientHandle.self).client.configuration.server)
         },
-        // rest(spec, body) → status, body text, headers: the request `spec` describes (see
-        // `request(_:)`), sent as it is; any status is an answer
+        // rest(spec, body) → a pending request whose result is status, body text, headers: the
+        // request `spec` describes (see `request(_:)`), sent as it is; any status is an answer
         LuaFunction("rest") { call in
-            let client = try call.object(1, as: ClientHandle.self).client
-            let response: RESTResponse
-            do {
-                response = try client.send(try request(&call))
-            } catch let error as KubeError {
-                return try call.fail(error)
-            }
-            try call.results.append(integer: Int64(response.status))
-            let results = call.results
-            let appended: Result<Void, LuaError> = response.body.withUnsafeBytes { bytes in
-                Result { () throws(LuaError) in try results.append(bytes: bytes) }
-            }
-            try appended.get()
-            try call.results.beginObject(count: response.headers.count)
-            for (name, value) in response.headers {
-                try call.results.append(string: name)
-                try call.results.append(string: value)
-            }
-            try call.results.end()
+            let handle = try call.object(1, as: ClientHandle.self)
+            let transport = handle.client.transport
+            let request = try request(&call)
+            try call.results.append(object: PendingHandle(.raw, wakeup: handle.wakeup) { cancelled throws(KubeError) in
+                try transport.send(request, cancelled: cancelled)
+            })
         },
         // url(spec) → the path and query the request would be sent to
         LuaFunction("url") { call in
@@ -53,7 +48,7 @@ final class ClientHandle: LuaObject {
             let namespace = call.isNone(5) ? handle.client.namespace : try call.string(5)
             do {
                 let resource = try handle.client.resource(group: group, version: version, resource: name)
-                try call.results.append(object: ResourceHandle(resource.namespace(namespace.isEmpty ? nil : namespace)))
+                try call.results.append(object: ResourceHandle(resource.namespace(namespace.isEmpty ? nil : namespace), wakeup: handle.wakeup))
             } catch let error as KubeError {
                 try call.fail(error)
             }
@@ -63,7 +58,7 @@ final class ClientHandle: LuaObject {
             let handle = try call.object(1, as: ClientHandle.self)
             let name = try call.string(2)
             do {
-                try call.results.append(object: ResourceHandle(try handle.client.resource(named: name)))
+                try call.results.append(object: ResourceHandle(try handle.client.resource(named: name), wakeup: handle.wakeup))
             } catch let error as KubeError {
                 try call.fail(error)
             }
@@ -73,7 +68,7 @@ final class ClientHandle: LuaObject {
         LuaFunction("resourceOf") { call in
             let handle = try call.object(1, as: ClientHandle.self)
             do {
-                try call.results.append(object: ResourceHandle(try handle.client.resource(for: try JSONValue.parse(try call.json(2)))))
+                try call.results.append(object: ResourceHandle(try handle.client.resource(for: try JSONValue.parse(try call.json(2))), wakeup: handle.wakeup))
             } catch let error as KubeError {
                 try call.fail(error)
             } catch {

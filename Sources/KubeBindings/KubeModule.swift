@@ -58,7 +58,9 @@ public enum KubeModule {
         try runtime.state.register(ClientHandle.self)
         try runtime.state.register(ResourceHandle.self)
         try runtime.state.register(WatchHandle.self)
+        try runtime.state.register(PendingHandle.self)
         let log = runtime.log
+        let wakeup = Wakeup()
         // compiled and run when a script first uses the client (k8s.client, k8s.errors, ...)
         try runtime.extendOnFirstUse(chunkName: EmbeddedLua.client.name, source: EmbeddedLua.client.source, primitives: [
             LuaFunction("new") { call in
@@ -66,7 +68,22 @@ public enum KubeModule {
                 client.transport.onRequest = { entry in Self.log(entry, to: log) }
                 client.transport.isCancelled = { Runtime.interruptPending }
                 client.transport.onWarning = { text in log.write(level: "warn", source: "server", message: "Warning: \(text)") }
-                try call.results.append(object: ClientHandle(client))
+                try call.results.append(object: ClientHandle(client, wakeup: wakeup))
+            },
+            // The scheduler's primitives (Lua/tasks.lua): its source, the clock, and the wait for
+            // anything that arrives.
+            LuaFunction("tasks") { call in
+                try call.results.append(string: EmbeddedLua.tasks.source)
+                try call.results.append(string: EmbeddedLua.tasks.name)
+            },
+            LuaFunction("now") { call in try call.results.append(number: Wakeup.now) },
+            LuaFunction("generation") { call in try call.results.append(integer: wakeup.current) },
+            // block(generation [, seconds]) → whether Ctrl-C was pressed: waits until something
+            // arrives after `generation`, the seconds pass, or Ctrl-C
+            LuaFunction("block") { call in
+                let seen = try call.integer(1)
+                let timeout = call.isNone(2) ? nil : try call.number(2)
+                try call.results.append(wakeup.wait(since: seen, timeout: timeout))
             },
             // builtin() → the built-in resources' descriptions (for the typed accessors)
             LuaFunction("builtin") { call in

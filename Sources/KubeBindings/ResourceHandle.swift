@@ -7,16 +7,24 @@ import KubeScript
 /// answers go to Lua decoded once, straight into tables. Failures return nil and an error value.
 final class ResourceHandle: LuaObject {
     let resource: ResourceClient
-    init(_ resource: ResourceClient) { self.resource = resource }
+    let wakeup: Wakeup
+    init(_ resource: ResourceClient, wakeup: Wakeup) {
+        self.resource = resource
+        self.wakeup = wakeup
+    }
 
     static let luaTypeName = "k8s.ResourceClient"
 
-    /// The handle (argument 1), and the answer of the request `make` builds from it.
+    /// An operation: the request `make` builds from the handle (argument 1), as a pending
+    /// request whose `result` is the decoded answer.
     static func operation(_ name: String, _ make: @escaping (inout LuaCall, ResourceClient) throws(LuaError) -> RESTRequest) -> LuaFunction {
         LuaFunction(name) { call in
-            let resource = try call.object(1, as: ResourceHandle.self).resource
+            let handle = try call.object(1, as: ResourceHandle.self)
+            let resource = handle.resource
             let request = try make(&call, resource)
-            try call.answer { () throws(KubeError) in try resource.send(request) }
+            try call.results.append(object: PendingHandle(.decoded, wakeup: handle.wakeup) { cancelled throws(KubeError) in
+                try resource.send(request, cancelled: cancelled)
+            })
         }
     }
 
@@ -30,9 +38,9 @@ final class ResourceHandle: LuaObject {
         },
         // inNamespace(ns) → the same resource in namespace ns (nil or "": all namespaces)
         LuaFunction("inNamespace") { call in
-            let resource = try call.object(1, as: ResourceHandle.self).resource
+            let handle = try call.object(1, as: ResourceHandle.self)
             let namespace = call.isNone(2) ? "" : try call.string(2)
-            try call.results.append(object: ResourceHandle(resource.namespace(namespace.isEmpty ? nil : namespace)))
+            try call.results.append(object: ResourceHandle(handle.resource.namespace(namespace.isEmpty ? nil : namespace), wakeup: handle.wakeup))
         },
         operation("get") { call, r throws(LuaError) in r.getRequest(try call.string(2), options: try call.query(3)) },
         operation("list") { call, r throws(LuaError) in r.listRequest(try call.query(2)) },
@@ -65,24 +73,23 @@ final class ResourceHandle: LuaObject {
         operation("deleteCollection") { call, r throws(LuaError) in
             r.deleteCollectionRequest(options: try deleteOptions(&call, 2), listOptions: try call.query(3))
         },
-        // listAll(options [, pageSize]) → every page as one list
+        // listAll(options [, pageSize]) → every page as one list (pending)
         LuaFunction("listAll") { call in
-            let resource = try call.object(1, as: ResourceHandle.self).resource
+            let handle = try call.object(1, as: ResourceHandle.self)
+            let resource = handle.resource
             let options = try call.query(2)
             let pageSize = call.isNone(3) ? 500 : Int(clamping: try call.integer(3))
             guard pageSize > 0 else { throw call.argumentError(3, "the page size must be positive") }
-            do {
-                try call.append(json: try resource.listAll(options, pageSize: pageSize))
-            } catch let error as KubeError {
-                try call.fail(error)
-            }
+            try call.results.append(object: PendingHandle(.decoded, wakeup: handle.wakeup) { _ throws(KubeError) in
+                RESTResponse(status: 200, headers: [], body: try resource.listAll(options, pageSize: pageSize).serialized())
+            })
         },
         // watch(options) → a watch stream
         LuaFunction("watch") { call in
-            let resource = try call.object(1, as: ResourceHandle.self).resource
+            let handle = try call.object(1, as: ResourceHandle.self)
             let options = try call.query(2)
             do {
-                try call.results.append(object: WatchHandle(try resource.watch(options)))
+                try call.results.append(object: WatchHandle(try handle.resource.watch(options), wakeup: handle.wakeup))
             } catch let error as KubeError {
                 try call.fail(error)
             }

@@ -4,7 +4,11 @@ import KubeScript
 /// A watch's stream, as Lua holds it. Each event's line is decoded once, straight into tables.
 final class WatchHandle: LuaObject {
     let stream: WatchStream
-    init(_ stream: WatchStream) { self.stream = stream }
+    /// `wakeup` is signalled each time something arrives, for tasks that wait for the stream.
+    init(_ stream: WatchStream, wakeup: Wakeup) {
+        self.stream = stream
+        stream.onArrival { wakeup.signal() }
+    }
     deinit { stream.cancel() }
 
     static let luaTypeName = "k8s.WatchStream"
@@ -29,6 +33,10 @@ final class WatchHandle: LuaObject {
                 return try call.fail(WatchStream.malformed(line))
             }
             try call.results.append(stackIndex: call.stack.top)
+        },
+        // ready() → whether next() returns at once
+        LuaFunction("ready") { call in
+            try call.results.append(try call.object(1, as: WatchHandle.self).stream.isReady)
         },
         LuaFunction("stop") { call in
             try call.object(1, as: WatchHandle.self).stream.cancel()

@@ -41,9 +41,10 @@ public struct ResourceClient: Sendable {
         return options
     }
 
-    /// Sends a request and returns the server's successful answer, or throws its Status.
-    public func send(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
-        let response = try client.transport.send(request)
+    /// Sends a request and returns the server's successful answer, or throws its Status;
+    /// `cancelled` gives it up (see `Transport.send`).
+    public func send(_ request: RESTRequest, cancelled: (@Sendable () -> Bool)? = nil) throws(KubeError) -> RESTResponse {
+        let response = try client.transport.send(request, cancelled: cancelled)
         guard (200..<300).contains(response.status) else { throw KubeError.status(code: response.status, body: response.body) }
         return response
     }

@@ -95,6 +95,10 @@ public final class Transport: @unchecked Sendable {
         // A refused connection or failed handshake is an answer, not something to wait out: the
         // retries are this transport's, by client-go's rules.
         settings.connectionPool.retryConnectionEstablishment = false
+        // Tasks send requests at once: over TLS one HTTP/2 connection carries them all (ALPN,
+        // AsyncHTTPClient's .automatic, as client-go); over plain HTTP up to 16 connections per host.
+        settings.httpVersion = .automatic
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
         // NIO's event loop threads start here, the first time; they must leave Ctrl-C to the caller's thread
         http = InterruptMask.blocking { HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings) }
         limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }
@@ -108,21 +112,22 @@ public final class Transport: @unchecked Sendable {
     }
 
     /// Sends `request` and returns the answer, any status. Transport failures (after retries)
-    /// and a request built wrongly throw.
-    public func send(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+    /// and a request built wrongly throw. `cancelled`, asked as `isCancelled` is, gives this one
+    /// request up (a task that was cancelled).
+    public func send(_ request: RESTRequest, cancelled: (@Sendable () -> Bool)? = nil) throws(KubeError) -> RESTResponse {
         if let error = request.error { throw error }
         var refreshed = false
         var tries = 0
         while true {
             tries += 1
-            if let limiter { try pause(limiter.take()) }
+            if let limiter { try pause(limiter.take(), cancelled) }
             let response: RESTResponse
             do {
-                response = try once(request)
+                response = try once(request, cancelled)
             } catch {
                 // client-go retries a reset or cut connection for GET only (others may have run)
                 guard request.verb == "GET", tries < Self.maximumTries, error.isConnectionLost else { throw error }
-                try pause(1)
+                try pause(1, cancelled)
                 continue
             }
             if response.status == 401, !refreshed, case .exec(let provider) = configuration.credentials {
@@ -132,31 +137,42 @@ public final class Transport: @unchecked Sendable {
             }
             if tries < Self.maximumTries, response.status == 429 || response.status >= 500,
                let wait = response.header("retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), wait >= 0 {
-                try pause(Double(min(wait, 60)))
+                try pause(Double(min(wait, 60)), cancelled)
                 continue
             }
             return response
         }
     }
 
-    /// Waits `seconds`, or less when the caller gives up (`isCancelled`).
-    func pause(_ seconds: Double) throws(KubeError) {
+    /// Waits `seconds`, or less when the caller gives up (`isCancelled`, or `cancelled`).
+    func pause(_ seconds: Double, _ cancelled: (@Sendable () -> Bool)? = nil) throws(KubeError) {
         let end = Date().addingTimeInterval(seconds)
+        let givenUp = self.givenUp(cancelled)
         while true {
             let left = end.timeIntervalSinceNow
             guard left > 0 else { return }
-            if let isCancelled, isCancelled() { throw .interrupted }
-            Thread.sleep(forTimeInterval: isCancelled == nil ? left : min(left, 0.02))
+            if let givenUp, givenUp() { throw .interrupted }
+            Thread.sleep(forTimeInterval: givenUp == nil ? left : min(left, 0.02))
+        }
+    }
+
+    /// What tells a wait to give up: the transport's `isCancelled`, the request's own, or both.
+    func givenUp(_ cancelled: (@Sendable () -> Bool)?) -> (() -> Bool)? {
+        switch (isCancelled, cancelled) {
+        case (nil, nil): return nil
+        case (let transport?, nil): return transport
+        case (nil, let request?): return request
+        case (let transport?, let request?): return { transport() || request() }
         }
     }
 
     /// The answer `task` brings; cancelled when the caller gives up (`isCancelled`).
-    func answer<T: Sendable>(_ task: HTTPClient.Task<T>) throws -> T {
-        guard let isCancelled else { return try task.futureResult.wait() }
+    func answer<T: Sendable>(_ task: HTTPClient.Task<T>, _ cancelled: (@Sendable () -> Bool)? = nil) throws -> T {
+        guard let givenUp = givenUp(cancelled) else { return try task.futureResult.wait() }
         let done = DispatchSemaphore(value: 0)
         task.futureResult.whenComplete { _ in done.signal() }
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-            if isCancelled() {
+            if givenUp() {
                 task.cancel()
                 throw KubeError.interrupted
             }
@@ -199,7 +215,7 @@ public final class Transport: @unchecked Sendable {
         return headers
     }
 
-    private func once(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+    private func once(_ request: RESTRequest, _ cancelled: (@Sendable () -> Bool)?) throws(KubeError) -> RESTResponse {
         let url = configuration.server + request.target
         let headers = try headers(for: request)
         let tls = try execTLSConfiguration()
@@ -211,7 +227,7 @@ public final class Transport: @unchecked Sendable {
             if let tls { outgoing.tlsConfiguration = tls }
             let seconds = request.timeout ?? configuration.timeout
             let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
-            result = try answer(http.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: deadline))
+            result = try answer(http.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: deadline), cancelled)
         } catch let error as KubeError {
             throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {

@@ -48,6 +48,27 @@ public final class WatchStream: @unchecked Sendable {
         task?.cancel()
     }
 
+    /// Called (on an event loop) each time something arrives: an event, an error or the end. A
+    /// reader that waits for several things at once (tasks) wakes up on it, then reads with
+    /// `isReady` and `nextLine` without blocking.
+    private var arrival: (@Sendable () -> Void)?
+
+    /// Sets what is called each time something arrives (and calls it once when something waits).
+    public func onArrival(_ call: @escaping @Sendable () -> Void) {
+        condition.lock()
+        arrival = call
+        let waiting = !items.isEmpty
+        condition.unlock()
+        if waiting { call() }
+    }
+
+    /// Whether `nextLine` would return at once: an event, an error or the end is there.
+    public var isReady: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !items.isEmpty
+    }
+
     /// Whether the reader asked for the end (`cancel`).
     var wasCancelled: Bool {
         condition.lock()
@@ -62,7 +83,9 @@ public final class WatchStream: @unchecked Sendable {
             if case .line = item {} else { finished = true }
         }
         condition.signal()
+        let arrival = self.arrival
         condition.unlock()
+        arrival?()
     }
 
     /// The next event; nil when the server ended the watch. Waits at most `timeout` seconds

@@ -52,6 +52,8 @@ public final class Runtime {
 
     /// Runs the script at `path` as `kubescript run` does: `arg` and `...` hold `arguments`,
     /// `require` looks in the script's folder first. Errors come with the script's traceback.
+    /// When the script has returned, what extensions asked for runs (`internal.finish`: a task
+    /// that failed unseen fails the script).
     public func run(file path: String, arguments: [String], before: [String] = ["kubescript", "run"]) throws(LuaError) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         var searchPath = self.searchPath
@@ -63,7 +65,10 @@ public final class Runtime {
         try setArg(before + [path] + arguments, script: before.count + 1)
         try state.loadFile(path)
         for argument in arguments { try state.push(.string(argument)) }
-        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: Int32(arguments.count), results: 0) }
+        try protectedFromInterrupts { () throws(LuaError) in
+            try state.call(arguments: Int32(arguments.count), results: 0)
+            try callInternal("finish")
+        }
     }
 
     /// Runs a chunk of code (`kubescript -e`), discarding what it returns.
@@ -72,7 +77,10 @@ public final class Runtime {
         defer { state.setTop(base) }
         try setArg(["kubescript", "-e", code], script: 3)
         try state.load(code, chunkName: chunkName)
-        try protectedFromInterrupts { () throws(LuaError) in try state.call(arguments: 0, results: 0) }
+        try protectedFromInterrupts { () throws(LuaError) in
+            try state.call(arguments: 0, results: 0)
+            try callInternal("finish")
+        }
     }
 
     /// Calls `internal.setarg(list, script)`.

@@ -25,6 +25,15 @@ final class ExampleScriptTests: KubeScriptTestCase {
                        "NamespaceList: 4\n\tdefault\n\tkube-node-lease\n\tkube-public\n\tkube-system\n")
     }
 
+    func testTasksFanOutTwoWatchesAndSeveralClusters() throws {
+        let counts = try example("fan-out", ["2"]).stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        XCTAssertEqual(counts, ["default", "kube-node-lease", "kube-public", "kube-system"], "every namespace, in order")
+        let lines = try example("two-watches", ["2"]).stdout.split(separator: "\n")
+        XCTAssertEqual(Set(lines.filter { $0.hasPrefix("pod ") }.compactMap { $0.split(separator: " ").last }).count, 2, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("replicaset ADDED") }, lines.joined(separator: "\n"))
+        XCTAssertTrue(try example("check-contexts", ["nginx:1.25"]).stdout.hasSuffix(": 0 container(s) not on nginx:1.25\n"))
+    }
+
     func testDiscovery() throws {
         let out = try example("discovery").stdout
         XCTAssertTrue(out.hasPrefix("server v1.24.0+0\n"), out)

@@ -64,6 +64,20 @@ final class InterruptTests: KubeScriptTestCase {
         try assertInterrupted("k8s.sleep(30)")
     }
 
+    /// Ctrl-C while tasks wait for a held request, a watch and a timer: every task ends and the
+    /// main chunk, waiting in k8s.all, is interrupted.
+    func testTasks() throws {
+        proxy.inject(.delay(seconds: 30), path: "/configmaps/held")
+        try assertInterrupted("""
+            local cms = k8s.client():CoreV1():ConfigMaps("default")
+            k8s.all {
+              function() return cms:Get("held") end,
+              function() for _ in cms:Watch { timeoutSeconds = 30 } do end end,
+              function() k8s.sleep(30) end,
+            }
+            """)
+    }
+
     /// In Swift: a transport whose caller gives up cancels the request and says so.
     func testTheTransportGivesUpWhenItsCallerDoes() throws {
         proxy.inject(.delay(seconds: 30), path: "/configmaps/held")

@@ -25,6 +25,7 @@ for _, entry in ipairs(forced.metadata.managedFields) do
   local owned = {}
   for field in pairs(entry.fieldsV1["f:spec"] or {}) do owned[#owned + 1] = (field:gsub("^f:", "")) end
   table.sort(owned)
-  print(("  %s (%s) owns spec: %s"):format(entry.manager, entry.operation, table.concat(owned, ", ")))
+  -- the controllers' status updates own no spec field and may or may not have come yet
+  if #owned > 0 then print(("  %s (%s) owns spec: %s"):format(entry.manager, entry.operation, table.concat(owned, ", "))) end
 end
 deployments:Delete("applied")

@@ -1,4 +1,4 @@
-local host, k8s = ...
+local host, k8s, atfinish = ...
 
 -- The client's Lua half: method tables, argument checks and iterators. Paths, queries, bodies,
 -- content types, paging, discovery and Status errors are the Swift client's (KubeModule).
@@ -62,6 +62,11 @@ for _, name in ipairs { "IsNotFound", "IsAlreadyExists", "IsConflict", "IsInvali
                         "IsInternalError", "IsServiceUnavailable", "IsGone", "IsExpired" } do
   k8s.errors[name] = function(e) return getmetatable(e) == Error and host.is(name, e) end
 end
+
+-- Tasks (Lua/tasks.lua): every request is a pending one, awaited so that other tasks run meanwhile.
+local tasksSource, tasksChunkName = host.tasks()
+local tasks = assert(load(tasksSource, tasksChunkName, "t"))(host, k8s, atfinish, errorValue)
+local await = tasks.await
 
 -- Group versions -------------------------------------------------------------------------------
 
@@ -150,7 +155,7 @@ function Request:Body(body) self._body = body return self end
 function Request:URL() return (check(self._client._h:url(self._spec))) end
 
 function Request:Do()
-  local status, body, headers = check(self._client._h:rest(self._spec, self._body))
+  local status, body, headers = check(await(self._client._h:rest(self._spec, self._body)))
   return setmetatable({ _status = status, _body = body, _headers = headers }, Result)
 end
 
@@ -201,7 +206,7 @@ local function objectArgument(object, i, method)
   return object
 end
 
-function Resource:Get(name, options) return (check(self._r:get(nameArgument(name, 1, "Get"), options))) end
+function Resource:Get(name, options) return (check(await(self._r:get(nameArgument(name, 1, "Get"), options)))) end
 -- The lists the client returned, and the resource and options each came from (weak keys), so
 -- that printing one can ask the server for its Table.
 local listedBy = setmetatable({}, { __mode = "k" })
@@ -210,23 +215,23 @@ local function listed(resource, options, list)
   return list
 end
 
-function Resource:List(options) return listed(self, options, (check(self._r:list(options)))) end
-function Resource:ListAll(options, pageSize) return listed(self, options, (check(self._r:listAll(options, pageSize)))) end
+function Resource:List(options) return listed(self, options, (check(await(self._r:list(options))))) end
+function Resource:ListAll(options, pageSize) return listed(self, options, (check(await(self._r:listAll(options, pageSize))))) end
 -- Table(options): the objects as the server prints them (a meta.k8s.io/v1 Table), as kubectl get asks.
-function Resource:Table(options) return (check(self._r:table(options))) end
-function Resource:Create(object, options) return (check(self._r:create(objectArgument(object, 1, "Create"), options))) end
-function Resource:Update(object, options) return (check(self._r:update(nameOf(object), object, options))) end
-function Resource:UpdateStatus(object, options) return (check(self._r:update(nameOf(object), object, options, "status"))) end
-function Resource:GetScale(name) return (check(self._r:getScale(nameArgument(name, 1, "GetScale")))) end
+function Resource:Table(options) return (check(await(self._r:table(options)))) end
+function Resource:Create(object, options) return (check(await(self._r:create(objectArgument(object, 1, "Create"), options)))) end
+function Resource:Update(object, options) return (check(await(self._r:update(nameOf(object), object, options)))) end
+function Resource:UpdateStatus(object, options) return (check(await(self._r:update(nameOf(object), object, options, "status")))) end
+function Resource:GetScale(name) return (check(await(self._r:getScale(nameArgument(name, 1, "GetScale"))))) end
 function Resource:UpdateScale(name, scale, options)
-  return (check(self._r:update(nameArgument(name, 1, "UpdateScale"), objectArgument(scale, 2, "UpdateScale"), options, "scale")))
+  return (check(await(self._r:update(nameArgument(name, 1, "UpdateScale"), objectArgument(scale, 2, "UpdateScale"), options, "scale"))))
 end
 function Resource:Patch(name, patchType, patch, options, subresource)
-  return (check(self._r:patch(nameArgument(name, 1, "Patch"), patchType, objectArgument(patch, 3, "Patch"), options, subresource)))
+  return (check(await(self._r:patch(nameArgument(name, 1, "Patch"), patchType, objectArgument(patch, 3, "Patch"), options, subresource))))
 end
-function Resource:Apply(object, options) return (check(self._r:apply(nameOf(object), object, options))) end
-function Resource:Delete(name, options) return (check(self._r:delete(nameArgument(name, 1, "Delete"), options))) end
-function Resource:DeleteCollection(options, listOptions) return (check(self._r:deleteCollection(options, listOptions))) end
+function Resource:Apply(object, options) return (check(await(self._r:apply(nameOf(object), object, options)))) end
+function Resource:Delete(name, options) return (check(await(self._r:delete(nameArgument(name, 1, "Delete"), options)))) end
+function Resource:DeleteCollection(options, listOptions) return (check(await(self._r:deleteCollection(options, listOptions)))) end
 
 -- Watch(options) → an iterator of { type =, object = } that ends with the watch. The loop's
 -- fourth value closes the watch as soon as the loop ends, by its end, a break, a return or an
@@ -235,6 +240,7 @@ local WatchCloser = { __name = "k8s.WatchCloser", __close = function(closer) clo
 function Resource:Watch(options)
   local stream = check(self._r:watch(options))
   return function()
+    tasks.ready(stream)
     local event = check(stream:next())
     if event == nil then return nil end
     if type(event) ~= "table" or type(event.type) ~= "string" or event.object == nil then
@@ -340,7 +346,8 @@ function Client:Delete(object, options)
 end
 
 -- Apply(objectOrListOrYAML, { fieldManager =, force = }): server-side apply of each object,
--- namespaces and CRDs first; returns the applied objects.
+-- namespaces first, then CRDs (waiting until they are Established), then the rest; the objects
+-- of each stage at once (tasks, 8 in flight). Returns the applied objects in that order.
 function Client:Apply(input, options)
   local objects = input
   if type(input) == "string" then objects = k8s.yaml.decodeAll(input) end
@@ -357,11 +364,22 @@ function Client:Apply(input, options)
     if rank(a.o) ~= rank(b.o) then return rank(a.o) < rank(b.o) end
     return a.i < b.i
   end)
-  local applied = k8s.array()
-  for _, entry in ipairs(ordered) do
-    local o = entry.o
-    applied[#applied + 1] = resourceOf(self, o):Apply(o, options)
-    if o.kind == "CustomResourceDefinition" then self._h:invalidate() end
+  local applied, position = k8s.array(), 1
+  while position <= #ordered do
+    local stage, group = rank(ordered[position].o), {}
+    while position <= #ordered and rank(ordered[position].o) == stage do
+      group[#group + 1] = ordered[position].o
+      position = position + 1
+    end
+    local results = k8s.map(group, function(o) return resourceOf(self, o):Apply(o, options) end, { workers = 8 })
+    for _, o in ipairs(results) do applied[#applied + 1] = o end
+    if stage == 1 then
+      -- a custom resource can be applied only once its CRD serves it (a dry run created none)
+      if not self._h:dryRun() and not (options and options.dryRun) then
+        self:WaitForCondition(results, "Established", { timeout = 60 })
+      end
+      self._h:invalidate()
+    end
   end
   return applied
 end
@@ -420,6 +438,10 @@ k8s.ConditionHolds = conditionHolds
 
 -- WaitForCondition(obj, "Available", { timeout = }): watches the object until the condition holds.
 function Client:WaitForCondition(object, condition, options)
+  if type(object) == "table" and object.kind == nil and #object > 0 then
+    -- a list of objects: all of them at once, each through its own watch
+    return k8s.map(object, function(o) return self:WaitForCondition(o, condition, options) end, { workers = #object })
+  end
   options = options or {}
   local timeout = options.timeout or 60
   local r = resourceOf(self, object)

@@ -101,10 +101,18 @@ end
 -- Adds a module to k8s when a script first reads a field k8s does not have: `source` (named
 -- `chunkname`) is compiled and run then, with `primitives` and k8s, as the prelude is run, so
 -- start-up pays nothing for what a script does not use.
+-- What extensions run when a script's main chunk has returned (kubescript run and -e): the
+-- tasks check for failures nobody waited for. An extension gets `atfinish` as its third argument.
+local finishers = {}
+local function atfinish(f) finishers[#finishers + 1] = f end
+function internal.finish()
+  for _, f in ipairs(finishers) do f() end
+end
+
 function internal.lazy(chunkname, source, primitives)
   setmetatable(k8s, { __index = function(t, key)
     setmetatable(t, nil)
-    assert(rawload(source, chunkname, "t"))(primitives, t)
+    assert(rawload(source, chunkname, "t"))(primitives, t, atfinish)
     return rawget(t, key)
   end })
 end

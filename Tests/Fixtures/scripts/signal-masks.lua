@@ -1,7 +1,9 @@
--- Prints, for each thread of this process after a request and a watch, whether it blocks
--- SIGINT: "main" is the Lua thread, "other" every thread a library started.
+-- Prints, for each thread of this process after a request, requests from tasks (worker
+-- threads) and a watch, whether it blocks SIGINT: "main" is the Lua thread, "other" every
+-- thread a library started.
 local c = k8s.client()
 c:CoreV1():ConfigMaps():List()
+k8s.all { function() return c:CoreV1():ConfigMaps():List() end, function() return c:CoreV1():Pods():List() end }
 local watch = c:CoreV1():ConfigMaps():Watch { timeoutSeconds = 1 }
 watch()  -- the first event
 local pid = io.open("/proc/self/stat"):read("n")
