@@ -2,8 +2,9 @@
 -- requests) with k8s.map and 1, 4 and 16 workers; prints the wall time and the process's CPU time
 -- per request (os.clock: every thread) for each. Run it with bench/tasks_crud.sh against
 -- `kubescript serve`, or with `kubescript run --context NAME bench/tasks_crud.lua` against a cluster.
+-- arg[3] = "http2": the client speaks HTTP/2 over TLS.
 local count = math.tointeger(tonumber(arg[1] or "200"))
-local cms = k8s.client():CoreV1():ConfigMaps(arg[2] or "default")
+local cms = k8s.client { http2 = arg[3] == "http2" }:CoreV1():ConfigMaps(arg[2] or "default")
 
 -- wall-clock seconds (Lua has only whole seconds; date(1) gives nanoseconds)
 local function now() local p = io.popen("date +%s.%N"); local t = tonumber(p:read("l")); p:close(); return t end

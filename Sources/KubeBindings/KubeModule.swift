@@ -120,7 +120,8 @@ public enum KubeModule {
     ]
 
     /// The client `k8s.client(options)` asks for: `server`, else `kubeconfig`/`context`, else the
-    /// command line's cluster; then `namespace`, `timeout`, `qps`/`burst`; `--dry-run` for writes.
+    /// command line's cluster; then `namespace`, `timeout`, `qps`/`burst`, `http2`; `--dry-run`
+    /// for writes.
     static func makeClient(_ call: LuaCall, defaults: ClientDefaults) throws(LuaError) -> KubeClient {
         let options = try call.options(1)
         let server = try text(options, "server", call), kubeconfig = try text(options, "kubeconfig", call)
@@ -150,6 +151,11 @@ public enum KubeModule {
             let burst = try number(options, "burst", call) ?? max(1, qps)
             guard burst >= 1, burst.isFinite else { throw call.argumentError(1, "burst must be at least 1") }
             configuration.rateLimit = (qps, Int(burst))
+        }
+        switch options["http2"] {
+        case .boolean(let on)?: configuration.http2 = on
+        case nil, .nil?: break
+        default: throw call.argumentError(1, "http2 must be a boolean")
         }
         configuration.dryRun = defaults.dryRun
         let made = Result { () throws(KubeError) in try KubeClient(configuration) }

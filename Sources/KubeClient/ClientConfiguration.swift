@@ -36,6 +36,9 @@ public struct ClientConfiguration: Sendable {
     public var userAgent = "kubescript/0.1.0"
     /// Every write a `ResourceClient` sends carries `dryRun=All` (kubectl's `--dry-run=server`).
     public var dryRun = false
+    /// HTTP/2 over TLS when the server offers it (ALPN): one connection for every request and
+    /// watch at once, at some CPU per request; HTTP/1.1 otherwise, a connection per request in flight.
+    public var http2 = false
 
     public init(server: String, namespace: String = "default") {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server

@@ -95,10 +95,13 @@ public final class Transport: @unchecked Sendable {
         // A refused connection or failed handshake is an answer, not something to wait out: the
         // retries are this transport's, by client-go's rules.
         settings.connectionPool.retryConnectionEstablishment = false
-        // Tasks send requests at once: over TLS one HTTP/2 connection carries them all (ALPN,
-        // AsyncHTTPClient's .automatic, as client-go); over plain HTTP up to 16 connections per host.
-        settings.httpVersion = .automatic
-        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+        // HTTP/1.1 unless asked for HTTP/2: AsyncHTTPClient's HTTP/2 costs a third more CPU per
+        // request (a child channel per stream) and gained no wall time with 16 tasks against a
+        // real kube-apiserver (docs/performance.md). Connections per host are not limited in
+        // practice, as client-go's are not: each open watch holds one, and a request beyond the
+        // limit would wait for a free connection.
+        settings.httpVersion = configuration.http2 ? .automatic : .http1Only
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         // NIO's event loop threads start here, the first time; they must leave Ctrl-C to the caller's thread
         http = InterruptMask.blocking { HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings) }
         limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }

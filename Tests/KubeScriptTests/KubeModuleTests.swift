@@ -78,7 +78,10 @@ final class KubeModuleTests: KubeScriptTestCase {
             assertLuaError(runtime, "k8s.client { kubeconfig = '/nonexistent/config' }", contains: "kubeconfig /nonexistent/config: no such file")
             assertLuaError(runtime, "k8s.client { qps = 'fast' }", contains: "qps must be a number")
             assertLuaError(runtime, "k8s.client(5)", contains: "table expected")
+            assertLuaError(runtime, "k8s.client { http2 = 'yes' }", contains: "http2 must be a boolean")
             XCTAssertNoThrow(try runtime.execute("assert(k8s.client { namespace = 'other', qps = 50, burst = 100, timeout = 30 }:Namespace() == 'other')"))
+            // over plain HTTP, http2 changes nothing: the server is asked in HTTP/1.1 still
+            XCTAssertNoThrow(try runtime.execute("assert(k8s.client { http2 = true }:CoreV1():Namespaces():List().kind == 'NamespaceList')"))
         }
     }
 }
