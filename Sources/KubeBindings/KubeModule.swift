@@ -70,12 +70,14 @@ public enum KubeModule {
                 client.transport.onWarning = { text in log.write(level: "warn", source: "server", message: "Warning: \(text)") }
                 try call.results.append(object: ClientHandle(client, wakeup: wakeup))
             },
-            // The scheduler's primitives (Lua/tasks.lua): its source, the clock, and the wait for
-            // anything that arrives.
-            LuaFunction("tasks") { call in
-                try call.results.append(string: EmbeddedLua.tasks.source)
-                try call.results.append(string: EmbeddedLua.tasks.name)
+            // chunk(name) → the source and chunk name of Lua/<name>.lua (tasks, status)
+            LuaFunction("chunk") { call in
+                let name = try call.string(1)
+                guard let chunk = Self.chunks[name] else { throw call.argumentError(1, "no chunk \(name)") }
+                try call.results.append(string: chunk.source)
+                try call.results.append(string: chunk.name)
             },
+            // The scheduler's primitives (Lua/tasks.lua): the clock, and the wait for anything that arrives.
             LuaFunction("now") { call in try call.results.append(number: Wakeup.now) },
             LuaFunction("generation") { call in try call.results.append(integer: wakeup.current) },
             // block(generation [, seconds]) → whether Ctrl-C was pressed: waits until something
@@ -108,6 +110,9 @@ public enum KubeModule {
             },
         ])
     }
+
+    /// The chunks `client.lua` loads itself: the scheduler and kstatus's rules.
+    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status]
 
     /// apimachinery's `errors` predicates, by their Lua names (`k8s.errors.IsNotFound`, ...).
     static let predicates: [String: @Sendable (KubeError) -> Bool] = [

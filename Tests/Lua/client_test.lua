@@ -105,6 +105,8 @@ test("the REST client, the dynamic client, discovery and the kubectl-style conve
   local r = c:Resource { group = "apps", version = "v1", resource = "deployments" }:Namespace("default")
   r:Create(deployment("dyn"))
   assert(r:Get("dyn").kind == "Deployment")
+  local listedItem = r:List().items[1]  -- the server leaves kind out of items; the client fills it in, as client-go's dynamic client
+  assert(listedItem.kind == "Deployment" and listedItem.apiVersion == "apps/v1", tostring(listedItem.kind))
   assert(#c:Resource { version = "v1", resource = "configmaps" }:List().items >= 2, "all namespaces")
   assert(#r:ListAll(nil, 1).items == 1)
   -- a resource discovery does not know is NotFound at once, as the Swift client says it

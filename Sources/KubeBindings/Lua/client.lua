@@ -64,8 +64,13 @@ for _, name in ipairs { "IsNotFound", "IsAlreadyExists", "IsConflict", "IsInvali
 end
 
 -- Tasks (Lua/tasks.lua): every request is a pending one, awaited so that other tasks run meanwhile.
-local tasksSource, tasksChunkName = host.tasks()
-local tasks = assert(load(tasksSource, tasksChunkName, "t"))(host, k8s, atfinish, errorValue)
+-- The other chunks of the module, as Swift embeds them (Lua/tasks.lua, Lua/status.lua).
+local function chunk(name)
+  local source, chunkname = host.chunk(name)
+  return assert(load(source, chunkname, "t"))
+end
+local tasks = chunk("tasks")(host, k8s, atfinish, errorValue)
+chunk("status")(k8s)  -- k8s.status(obj): kstatus's rules
 local await = tasks.await
 
 -- Group versions -------------------------------------------------------------------------------
@@ -210,8 +215,17 @@ function Resource:Get(name, options) return (check(await(self._r:get(nameArgumen
 -- The lists the client returned, and the resource and options each came from (weak keys), so
 -- that printing one can ask the server for its Table.
 local listedBy = setmetatable({}, { __mode = "k" })
+-- Each item gets its kind and apiVersion, which the server leaves out of a list's items, as
+-- client-go's dynamic client gives them (k8s.status and k8s.format go by them).
 local function listed(resource, options, list)
-  if type(list) == "table" then listedBy[list] = { resource = resource, options = options } end
+  if type(list) ~= "table" then return list end
+  listedBy[list] = { resource = resource, options = options }
+  local kind = type(list.kind) == "string" and list.kind:match("^(.*)List$")
+  if kind and type(list.items) == "table" then
+    for _, item in ipairs(list.items) do
+      if type(item) == "table" and item.kind == nil then item.kind, item.apiVersion = kind, list.apiVersion end
+    end
+  end
   return list
 end
 
@@ -466,6 +480,97 @@ function Client:WaitForCondition(object, condition, options)
   end
   return current
 end
+
+-- WaitForStatus(objects, { status = "Current", timeout = 300, onChange = fn(entry, result) }):
+-- waits until every object has that status (k8s.status, kstatus's rules), through one list and
+-- watch per resource and namespace, not one per object. An object that turns Failed ends the
+-- wait at once with an error; so does the timeout, with what is not there yet and why. Returns
+-- the objects' entries ({ kind, name, namespace, status, message }) in the order given.
+function Client:WaitForStatus(objects, options)
+  if type(objects) ~= "table" then raise("bad argument #1 to 'WaitForStatus' (object or list expected)") end
+  if objects.kind ~= nil then
+    if objects.items ~= nil and objects.kind:match("List$") then objects = objects.items else objects = { objects } end
+  end
+  options = options or {}
+  local wanted, timeout = options.status or "Current", options.timeout or 300
+  local entries, byResource = {}, {}
+  for i, o in ipairs(objects) do
+    local r = resourceOf(self, o)
+    local info, namespace = r:Info(), r._r:namespace()
+    local key = ("%s/%s/%s/%s"):format(info.group, info.version, info.resource, namespace or "")
+    local entry = { kind = o.kind, apiVersion = o.apiVersion, name = nameOf(o), namespace = namespace,
+                    status = "Unknown", message = "not read yet" }
+    entries[i] = entry
+    byResource[key] = byResource[key] or { resource = r, byName = {}, count = 0 }
+    byResource[key].byName[entry.name] = entry
+    byResource[key].count = byResource[key].count + 1
+  end
+  local function update(entry, object)
+    -- a list's items come without their kind, which kstatus's rules go by
+    if object and object.kind == nil then object.kind, object.apiVersion = entry.kind, entry.apiVersion end
+    local result = k8s.status(object)
+    if result.status ~= entry.status or result.message ~= entry.message then
+      entry.status, entry.message, entry.conditions = result.status, result.message, result.conditions
+      if options.onChange then options.onChange(entry, result) end
+    end
+  end
+  -- one task per resource and namespace: list, then watch from there; list again after a 410
+  local watchers = {}
+  for _, group in pairs(byResource) do
+    local only = nil
+    if group.count == 1 then only = "metadata.name=" .. next(group.byName) end
+    watchers[#watchers + 1] = k8s.go(function()
+      while true do
+        local list = group.resource:List { fieldSelector = only }
+        local seen = {}
+        for _, item in ipairs(list.items) do
+          local entry = group.byName[item.metadata.name]
+          if entry then seen[entry] = true; update(entry, item) end
+        end
+        for _, entry in pairs(group.byName) do if not seen[entry] then update(entry, nil) end end
+        local ok, err = pcall(function()
+          for event in group.resource:Watch { fieldSelector = only, resourceVersion = list.metadata.resourceVersion,
+                                              allowWatchBookmarks = true, timeoutSeconds = 300 } do
+            local metadata = type(event.object) == "table" and event.object.metadata
+            local entry = metadata and group.byName[metadata.name]
+            if entry and event.type == "DELETED" then update(entry, nil)
+            elseif entry and event.type ~= "BOOKMARK" then update(entry, event.object) end
+          end
+        end)
+        if not ok and not k8s.errors.IsGone(err) then error(err, 0) end
+      end
+    end)
+  end
+  local function failed()
+    for _, w in ipairs(watchers) do if w:done() then return w end end
+    if wanted == "Failed" then return nil end
+    for _, entry in ipairs(entries) do if entry.status == "Failed" then return entry end end
+  end
+  local function settled()
+    if failed() then return true end
+    for _, entry in ipairs(entries) do if entry.status ~= wanted then return false end end
+    return true
+  end
+  local finished = tasks.waitFor(settled, host.now() + timeout, true)
+  for _, w in ipairs(watchers) do w:cancel() end
+  local problem = failed()
+  if getmetatable(problem) ~= nil then problem:wait() end  -- a watcher's error
+  local function describe(entry)
+    return ("%s %s%s: %s: %s"):format(entry.kind, entry.namespace and (entry.namespace .. "/") or "", entry.name,
+                                      entry.status, entry.message)
+  end
+  if problem then
+    error(errorValue { code = 0, reason = "Failed", message = describe(problem) }, 0)
+  end
+  if not finished then
+    local late = {}
+    for _, entry in ipairs(entries) do if entry.status ~= wanted then late[#late + 1] = describe(entry) end end
+    error(errorValue { code = 0, reason = "Timeout", message = ("timed out after %gs waiting for %d of %d objects to be %s: %s")
+      :format(timeout, #late, #entries, wanted, table.concat(late, "; ")) }, 0)
+  end
+  return entries
+end
+
 -- Printing: k8s.format(x, "yaml"|"json"|"table") and k8s.print(x, format) -----------------
 
 -- An age as kubectl prints it, for objects that did not come with the server's Table.
