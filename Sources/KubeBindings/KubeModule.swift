@@ -79,6 +79,12 @@ public enum KubeModule {
             },
             // The scheduler's primitives (Lua/tasks.lua): the clock, and the wait for anything that arrives.
             LuaFunction("now") { call in try call.results.append(number: Wakeup.now) },
+            LuaFunction("version") { call in try call.results.append(string: KubeScriptVersion.string) },
+            // applysetID(name, namespace, kind, group) → the set's id, as kubectl computes it
+            LuaFunction("applysetID") { call in
+                try call.results.append(string: ApplySetID.of(name: try call.string(1), namespace: try call.string(2),
+                                                              kind: try call.string(3), group: try call.string(4)))
+            },
             LuaFunction("generation") { call in try call.results.append(integer: wakeup.current) },
             // block(generation [, seconds]) → whether Ctrl-C was pressed: waits until something
             // arrives after `generation`, the seconds pass, or Ctrl-C
@@ -112,7 +118,7 @@ public enum KubeModule {
     }
 
     /// The chunks `client.lua` loads itself: the scheduler and kstatus's rules.
-    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status]
+    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status, "applyset": EmbeddedLua.applyset]
 
     /// apimachinery's `errors` predicates, by their Lua names (`k8s.errors.IsNotFound`, ...).
     static let predicates: [String: @Sendable (KubeError) -> Bool] = [

@@ -398,6 +398,9 @@ function Client:Apply(input, options)
   return applied
 end
 
+-- Apply sets (Lua/applyset.lua): c:ApplySet{ name =, namespace = }.
+chunk("applyset")(host, k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
+
 -- Retries and waits --------------------------------------------------------------------------
 
 -- client-go's retry.DefaultRetry: 5 steps, 10 ms, factor 1, jitter 0.1.
