@@ -117,8 +117,8 @@ public enum KubeModule {
         ])
     }
 
-    /// The chunks `client.lua` loads itself: the scheduler and kstatus's rules.
-    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status, "applyset": EmbeddedLua.applyset]
+    /// The chunks `client.lua` loads itself: the scheduler, kstatus's rules, apply sets, diff.
+    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status, "applyset": EmbeddedLua.applyset, "diff": EmbeddedLua.diff]
 
     /// apimachinery's `errors` predicates, by their Lua names (`k8s.errors.IsNotFound`, ...).
     static let predicates: [String: @Sendable (KubeError) -> Bool] = [

@@ -16,7 +16,7 @@ struct KubeScriptCommand: ParsableCommand {
             With no subcommand, starts the interactive prompt (as `kubescript repl`); with -e, runs CODE.
             """,
         version: KubeScriptVersion.string,
-        subcommands: [Run.self, Repl.self, Serve.self, TestCommand.self]
+        subcommands: [Run.self, Repl.self, Serve.self, TestCommand.self, ApplyCommand.self, DiffCommand.self]
     )
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE and exit.", valueName: "CODE"))

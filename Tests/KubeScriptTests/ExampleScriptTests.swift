@@ -34,6 +34,13 @@ final class ExampleScriptTests: KubeScriptTestCase {
         XCTAssertTrue(try example("check-contexts", ["nginx:1.25"]).stdout.hasSuffix(": 0 container(s) not on nginx:1.25\n"))
     }
 
+    func testThePipelineDiffsAppliesAndWaits() throws {
+        let out = try example("pipeline", [], options: ["--in-memory"]).stdout
+        XCTAssertTrue(out.hasPrefix("3 object(s) would change\n--- live/apps.v1.Deployment.default.shop\n"), out)
+        XCTAssertTrue(out.contains("\nDeployment shop           Current    Deployment is available. Replicas: 2\n"), out)
+        XCTAssertTrue(out.hasSuffix(" objects Current, apply set applyset-deGdy9cO9XA_cS6jkZBQNNHCB9v4eVtcTMJd6JKtoOg-v1\n"), out)
+    }
+
     func testDiscovery() throws {
         let out = try example("discovery").stdout
         XCTAssertTrue(out.hasPrefix("server v1.24.0+0\n"), out)

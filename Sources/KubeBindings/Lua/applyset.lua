@@ -127,11 +127,8 @@ function ApplySet:Apply(input, options)
   local current = self:current()
   local updated = { kinds = {}, namespaces = { [self._namespace] = true } }
   local keep = {}
+  self:Label(objects)
   for _, o in ipairs(objects) do
-    o.metadata = o.metadata or {}
-    o.metadata.labels = o.metadata.labels or {}
-    if o.metadata.labels[PART_OF_LABEL] ~= nil then raise(("ApplySet label %q already set in input data"):format(PART_OF_LABEL)) end
-    o.metadata.labels[PART_OF_LABEL] = self._id
     local r = resourceOf(self._client, o)
     local namespace = r._r:namespace()
     if namespace and o.metadata.namespace == nil then o.metadata.namespace = self._namespace; namespace = self._namespace end
@@ -160,6 +157,18 @@ function ApplySet:Apply(input, options)
     self:writeParent(updated.kinds, updated.namespaces, options)
   end
   return { applied = applied, pruned = pruned }
+end
+
+-- set:Label(objects): labels each object a member (applyset.kubernetes.io/part-of), as Apply
+-- does; for a dry run or a diff of what Apply would send.
+function ApplySet:Label(objects)
+  for _, o in ipairs(objects) do
+    o.metadata = o.metadata or {}
+    o.metadata.labels = o.metadata.labels or {}
+    if o.metadata.labels[PART_OF_LABEL] ~= nil then raise(("ApplySet label %q already set in input data"):format(PART_OF_LABEL)) end
+    o.metadata.labels[PART_OF_LABEL] = self._id
+  end
+  return objects
 end
 
 -- set:Members() → every object labelled as a member, over the group-kinds and namespaces the parent

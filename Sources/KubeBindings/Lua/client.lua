@@ -400,6 +400,8 @@ end
 
 -- Apply sets (Lua/applyset.lua): c:ApplySet{ name =, namespace = }.
 chunk("applyset")(host, k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
+-- c:Diff(objects) and k8s.unifiedDiff (Lua/diff.lua).
+chunk("diff")(k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
 
 -- Retries and waits --------------------------------------------------------------------------
 
