@@ -59,6 +59,7 @@ public enum KubeModule {
         try runtime.state.register(ResourceHandle.self)
         try runtime.state.register(WatchHandle.self)
         try runtime.state.register(PendingHandle.self)
+        try runtime.state.register(InformerSource.self)
         let log = runtime.log
         let wakeup = Wakeup()
         // compiled and run when a script first uses the client (k8s.client, k8s.errors, ...)
@@ -80,6 +81,17 @@ public enum KubeModule {
             // The scheduler's primitives (Lua/tasks.lua): the clock, and the wait for anything that arrives.
             LuaFunction("now") { call in try call.results.append(number: Wakeup.now) },
             LuaFunction("version") { call in try call.results.append(string: KubeScriptVersion.string) },
+            // selects(selector, labels) → whether a label selector (kubectl's -l syntax) selects the labels
+            LuaFunction("selects") { call in
+                let text = try call.string(1)
+                var labels: [String: String] = [:]
+                for (key, value) in try call.options(2) { if case .string(let text) = value { labels[key] = text } }
+                let selector = Result { () throws(SelectorError) in try LabelSelector(parsing: text) }
+                switch selector {
+                case .success(let selector): try call.results.append(selector.matches(labels))
+                case .failure(let error): throw call.argumentError(1, error.description)
+                }
+            },
             // applysetID(name, namespace, kind, group) → the set's id, as kubectl computes it
             LuaFunction("applysetID") { call in
                 try call.results.append(string: ApplySetID.of(name: try call.string(1), namespace: try call.string(2),
@@ -118,7 +130,8 @@ public enum KubeModule {
     }
 
     /// The chunks `client.lua` loads itself: the scheduler, kstatus's rules, apply sets, diff.
-    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status, "applyset": EmbeddedLua.applyset, "diff": EmbeddedLua.diff]
+    static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status, "applyset": EmbeddedLua.applyset, "diff": EmbeddedLua.diff, "informer": EmbeddedLua.informer,
+                                 "workqueue": EmbeddedLua.workqueue]
 
     /// apimachinery's `errors` predicates, by their Lua names (`k8s.errors.IsNotFound`, ...).
     static let predicates: [String: @Sendable (KubeError) -> Bool] = [

@@ -84,6 +84,11 @@ final class ResourceHandle: LuaObject {
                 RESTResponse(status: 200, headers: [], body: try resource.listAll(options, pageSize: pageSize).serialized())
             })
         },
+        // informerSource(options) → the Reflector of this resource and selectors, for an informer
+        LuaFunction("informerSource") { call in
+            let handle = try call.object(1, as: ResourceHandle.self)
+            try call.results.append(object: InformerSource(Reflector(handle.resource, options: try call.query(2)), wakeup: handle.wakeup))
+        },
         // watch(options) → a watch stream
         LuaFunction("watch") { call in
             let handle = try call.object(1, as: ResourceHandle.self)

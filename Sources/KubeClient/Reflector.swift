@@ -16,6 +16,10 @@ public final class Reflector: @unchecked Sendable {
     private var resourceVersion: String?
     private var stream: WatchStream?
     private var pending: [WatchEvent] = []
+    /// Whether every object of the first list has been handed out (client-go's HasSynced).
+    public private(set) var synced = false
+    /// Called once, when `synced` turns true: before `next` waits for the first watch event.
+    public var onSynced: (@Sendable () -> Void)?
     /// Lists and watches made (for tests and `-v`).
     public private(set) var lists = 0
     public private(set) var watches = 0
@@ -33,6 +37,10 @@ public final class Reflector: @unchecked Sendable {
     public func next(stop: @escaping () -> Bool = { false }) throws(KubeError) -> WatchEvent? {
         while true {
             if !pending.isEmpty { return pending.removeFirst() }
+            if resourceVersion != nil, !synced {
+                synced = true
+                onSynced?()
+            }
             if stop() { stream?.cancel(); return nil }
             guard let resourceVersion else {
                 try relist()
@@ -103,7 +111,7 @@ public final class Reflector: @unchecked Sendable {
         }
         for (key, previous) in known.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             known[key] = nil
-            pending.append(WatchEvent(type: "DELETED", object: previous.object))
+            pending.append(WatchEvent(type: "DELETED", object: previous.object, finalStateUnknown: true))
         }
         resourceVersion = list[path: "metadata", "resourceVersion"]?.stringValue ?? "0"
     }

@@ -9,10 +9,14 @@ public struct WatchEvent: Sendable, Equatable {
     /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.
     public var type: String
     public var object: JSONValue
+    /// A DELETED event a `Reflector` made from a relist rather than a watch: the object is the
+    /// last one it saw (client-go's DeletedFinalStateUnknown).
+    public var finalStateUnknown: Bool
 
-    public init(type: String, object: JSONValue) {
+    public init(type: String, object: JSONValue, finalStateUnknown: Bool = false) {
         self.type = type
         self.object = object
+        self.finalStateUnknown = finalStateUnknown
     }
 }
 

@@ -402,6 +402,9 @@ end
 chunk("applyset")(host, k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
 -- c:Diff(objects) and k8s.unifiedDiff (Lua/diff.lua).
 chunk("diff")(k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
+-- c:Informer (Lua/informer.lua) and k8s.workqueue (Lua/workqueue.lua).
+chunk("informer")(host, k8s, { Client = Client, tasks = tasks, raise = raise, failure = failure })
+chunk("workqueue")(host, k8s, { tasks = tasks, raise = raise })
 
 -- Retries and waits --------------------------------------------------------------------------
 

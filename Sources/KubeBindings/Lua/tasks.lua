@@ -78,11 +78,19 @@ local function runUntil(ready, deadline, external)
   while true do
     local generation = host.generation()
     wake()
-    while #runnable > 0 do
-      resume(table.remove(runnable, 1))
-      wake()
+    -- one pass over what can run, then the caller's own condition: a task that is always ready
+    -- cannot keep the caller from going on
+    local batch = runnable
+    runnable = {}
+    for i, t in ipairs(batch) do
+      local ok, err = pcall(resume, t)
+      if not ok then
+        for j = i + 1, #batch do runnable[#runnable + 1] = batch[j] end  -- kept for the next run
+        error(err, 0)
+      end
     end
     if ready() then return true end
+    wake()
     local time = now()
     if deadline and time >= deadline then return false end
     local next_, outside = deadline, external or deadline ~= nil
@@ -90,11 +98,13 @@ local function runUntil(ready, deadline, external)
       if t.deadline and (next_ == nil or t.deadline < next_) then next_ = t.deadline end
       outside = outside or t.external or t.deadline ~= nil
     end
-    if not outside then
-      error("deadlock: everything waits for a task or a channel that nothing will wake", 0)
-    end
-    if host.block(generation, next_ and math.max(0, next_ - time) or nil) then
-      cancelAll()  -- Ctrl-C: the hook raises "interrupted!" in this chunk next
+    if #runnable == 0 then
+      if not outside then
+        error("deadlock: everything waits for a task or a channel that nothing will wake", 0)
+      end
+      if host.block(generation, next_ and math.max(0, next_ - time) or nil) then
+        cancelAll()  -- Ctrl-C: the hook raises "interrupted!" in this chunk next
+      end
     end
   end
 end
