@@ -405,6 +405,8 @@ chunk("diff")(k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, 
 -- c:Informer (Lua/informer.lua) and k8s.workqueue (Lua/workqueue.lua).
 chunk("informer")(host, k8s, { Client = Client, tasks = tasks, raise = raise, failure = failure })
 chunk("workqueue")(host, k8s, { tasks = tasks, raise = raise })
+-- k8s.controller and its helpers (Lua/controller.lua).
+chunk("controller")(host, k8s, { Client = Client, raise = raise, resourceOf = resourceOf, nameOf = nameOf })
 
 -- Retries and waits --------------------------------------------------------------------------
 
