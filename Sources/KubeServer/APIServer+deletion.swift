@@ -95,8 +95,11 @@ extension APIServer {
         }
     }
 
-    /// One pass; whether anything changed.
+    /// One pass; whether anything changed. Skipped when no write or delete since the last pass
+    /// could have made garbage (`ObjectStore.garbageMayExist`).
     func collectGarbage(in store: inout ObjectStore) -> Bool {
+        guard store.garbageMayExist else { return false }
+        store.garbageMayExist = false
         let all = store.all
         let uids = Set(all.compactMap { $0.object[path: "metadata", "uid"]?.stringValue })
         func dependents(of uid: String) -> [(storageKey: String, key: String, object: JSONValue)] {
@@ -115,6 +118,9 @@ extension APIServer {
                 continue
             }
             guard metadata["deletionTimestamp"] != nil else { continue }
+            // an object being deleted may wait for time (a namespace's delay) rather than a write:
+            // look again next time
+            store.garbageMayExist = true
             var finalizers = (metadata["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
             if finalizers.contains("orphan") {
                 for dependent in dependents(of: uid) {

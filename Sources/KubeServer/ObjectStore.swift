@@ -15,6 +15,10 @@ struct ObjectStore {
     private(set) var historyStart: Int64 = 1000
     /// How many changes the history keeps.
     static let historyLimit = 10_000
+    /// Whether the garbage collector has anything to look at: set by a delete (owners may be gone)
+    /// and by a write of an object with owners or a deletionTimestamp; the collector clears it
+    /// before a pass. Creating plain objects in bulk then costs no pass over every object.
+    var garbageMayExist = true
     var watchers: [Int: Watcher] = [:]
     var nextWatcher = 0
     /// When the kubelet first saw each Pod (by uid), on a monotonic clock.
@@ -129,6 +133,9 @@ struct ObjectStore {
             object["metadata"] = .object(metadata)
         }
         objects[storageKey, default: [:]][key] = object
+        if object[path: "metadata", "ownerReferences"] != nil || object[path: "metadata", "deletionTimestamp"] != nil {
+            garbageMayExist = true
+        }
         if storageKey == CustomResource.definitionsKey { customResources = CustomResource.served(by: objects[storageKey] ?? [:]) }
         file?.record(storageKey: storageKey, key: key, object: object, revision: revision)
         record(WatchEvent(type: type, object: object, revision: revision, storageKey: storageKey,
@@ -138,6 +145,7 @@ struct ObjectStore {
     /// Removes an object kept under `storageKey` (a controller's delete).
     mutating func delete(storageKey: String, key: String) {
         guard var object = objects[storageKey]?.removeValue(forKey: key) else { return }
+        garbageMayExist = true
         let index = Self.lowerBound(key, in: orderedKeys[storageKey] ?? [])
         if orderedKeys[storageKey]?.indices.contains(index) == true, orderedKeys[storageKey]?[index] == key {
             orderedKeys[storageKey]?.remove(at: index)
