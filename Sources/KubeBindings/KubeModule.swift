@@ -131,7 +131,8 @@ public enum KubeModule {
 
     /// The chunks `client.lua` loads itself: the scheduler, kstatus's rules, apply sets, diff.
     static let chunks = ["tasks": EmbeddedLua.tasks, "status": EmbeddedLua.status, "applyset": EmbeddedLua.applyset, "diff": EmbeddedLua.diff, "informer": EmbeddedLua.informer,
-                                 "workqueue": EmbeddedLua.workqueue, "controller": EmbeddedLua.controller]
+                                 "workqueue": EmbeddedLua.workqueue, "controller": EmbeddedLua.controller,
+                                 "leaderelection": EmbeddedLua.leaderelection]
 
     /// apimachinery's `errors` predicates, by their Lua names (`k8s.errors.IsNotFound`, ...).
     static let predicates: [String: @Sendable (KubeError) -> Bool] = [

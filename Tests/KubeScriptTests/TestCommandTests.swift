@@ -12,7 +12,7 @@ final class TestCommandTests: KubeScriptTestCase {
         let result = try kubescriptTest([repositoryRoot + "/scripts/lib/tests", repositoryRoot + "/scripts/examples/canary/tests",
                                          repositoryRoot + "/Tests/Lua"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.hasSuffix("102 passed, 0 failed\n"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("103 passed, 0 failed\n"), result.stdout)
         XCTAssertFalse(result.stdout.contains("FAIL"), result.stdout)
     }
 

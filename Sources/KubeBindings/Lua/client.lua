@@ -407,6 +407,8 @@ chunk("informer")(host, k8s, { Client = Client, tasks = tasks, raise = raise, fa
 chunk("workqueue")(host, k8s, { tasks = tasks, raise = raise })
 -- k8s.controller and its helpers (Lua/controller.lua).
 chunk("controller")(host, k8s, { Client = Client, raise = raise, resourceOf = resourceOf, nameOf = nameOf })
+-- k8s.leaderElection (Lua/leaderelection.lua).
+chunk("leaderelection")(host, k8s, { raise = raise })
 
 -- Retries and waits --------------------------------------------------------------------------
 
