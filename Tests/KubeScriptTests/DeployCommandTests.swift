@@ -91,6 +91,30 @@ final class DeployCommandTests: KubeScriptTestCase {
                       result.stdout)
     }
 
+    /// On a terminal (tmux), --wait redraws one table in place instead of printing a line per change.
+    func testOnATerminalTheWaitIsATableRedrawnInPlace() throws {
+        _ = try peerProgram("/usr/bin/tmux")
+        let folder = try temporaryFolder()
+        try (Self.deployment + "---\n" + Self.configMap).write(toFile: folder + "/app.yaml", atomically: true, encoding: .utf8)
+        let session = "kubescript-apply-\(UUID().uuidString.prefix(8))"
+        func tmux(_ arguments: [String]) throws -> ProgramResult { try runProgram("/usr/bin/tmux", ["-L", session] + arguments) }
+        let started = try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "40",
+                                "env HOME=\(folder) KUBECONFIG= TERM=xterm \(kubescriptExecutable) apply --in-memory --wait \(folder)/app.yaml; sleep 30"])
+        XCTAssertEqual(started.status, 0, started.stderr)
+        addTeardownBlock { _ = try? tmux(["kill-server"]) }
+        var screen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !screen.contains("all 2 objects are Current") && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            screen = (try? tmux(["capture-pane", "-p", "-J", "-t", session, "-S", "-100"]).stdout) ?? ""
+        }
+        XCTAssertTrue(screen.contains("all 2 objects are Current"), screen)
+        XCTAssertNotNil(screen.range(of: #"Deployment/web +Current +Deployment is available\. Replicas: 2"#, options: .regularExpression), screen)
+        XCTAssertNotNil(screen.range(of: #"ConfigMap/settings +Current +Resource is always ready"#, options: .regularExpression), screen)
+        XCTAssertEqual(screen.components(separatedBy: "Deployment/web").count - 1, 1, "one row, redrawn in place:\n\(screen)")
+        XCTAssertFalse(screen.contains("Deployment/web: "), "no line per change on a terminal:\n\(screen)")
+    }
+
     func testDurationsAreKubectls() throws {
         XCTAssertEqual(try KubectlDuration.seconds("1h30m"), 5400)
         XCTAssertEqual(try KubectlDuration.seconds("90s"), 90)
