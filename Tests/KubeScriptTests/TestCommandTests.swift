@@ -10,9 +10,9 @@ final class TestCommandTests: KubeScriptTestCase {
 
     func testTheShippedLibraryTheExampleLibraryAndTheProjectsLuaTestsPass() throws {
         let result = try kubescriptTest([repositoryRoot + "/scripts/lib/tests", repositoryRoot + "/scripts/examples/canary/tests",
-                                         repositoryRoot + "/Tests/Lua"])
+                                         repositoryRoot + "/scripts/examples/operator/tests", repositoryRoot + "/Tests/Lua"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.hasSuffix("103 passed, 0 failed\n"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("104 passed, 0 failed\n"), result.stdout)
         XCTAssertFalse(result.stdout.contains("FAIL"), result.stdout)
     }
 
