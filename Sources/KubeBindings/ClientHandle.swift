@@ -77,20 +77,20 @@ final class ClientHandle: LuaObject {
         },
         LuaFunction("serverVersion") { call in
             let client = try call.object(1, as: ClientHandle.self).client
-            do { try call.append(json: try client.discovery.serverVersion()) } catch let error as KubeError { try call.fail(error) }
+            do { try call.results.append(json: try client.discovery.serverVersion()) } catch let error as KubeError { try call.fail(error) }
         },
         LuaFunction("serverGroups") { call in
             let client = try call.object(1, as: ClientHandle.self).client
-            do { try call.append(json: try client.discovery.serverGroups()) } catch let error as KubeError { try call.fail(error) }
+            do { try call.results.append(json: try client.discovery.serverGroups()) } catch let error as KubeError { try call.fail(error) }
         },
         // serverResources([groupVersion]) → every APIResourceList, or one group version's
         LuaFunction("serverResources") { call in
             let client = try call.object(1, as: ClientHandle.self).client
             do {
                 if call.isNone(2) {
-                    try call.append(json: .array(try client.discovery.serverResources()))
+                    try call.results.append(json: .array(try client.discovery.serverResources()))
                 } else {
-                    try call.append(json: try client.discovery.serverResources(groupVersion: try call.string(2)))
+                    try call.results.append(json: try client.discovery.serverResources(groupVersion: try call.string(2)))
                 }
             } catch let error as KubeError {
                 try call.fail(error)
@@ -98,7 +98,7 @@ final class ClientHandle: LuaObject {
         },
         LuaFunction("serverPreferredResources") { call in
             let client = try call.object(1, as: ClientHandle.self).client
-            do { try call.append(json: .array(try client.discovery.serverPreferredResources())) } catch let error as KubeError { try call.fail(error) }
+            do { try call.results.append(json: .array(try client.discovery.serverPreferredResources())) } catch let error as KubeError { try call.fail(error) }
         },
         LuaFunction("invalidate") { call in
             try call.object(1, as: ClientHandle.self).client.discovery.invalidate()

@@ -106,7 +106,7 @@ final class InformerSource: LuaObject, @unchecked Sendable {
                 if event.finalStateUnknown { fields["finalStateUnknown"] = .bool(true) }
                 return .object(fields)
             })
-            try call.append(json: list)
+            try call.results.append(json: list)
             try call.results.append(synced)
         },
     ] }

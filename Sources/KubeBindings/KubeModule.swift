@@ -115,7 +115,7 @@ public enum KubeModule {
             // body's text), or one made from the code when it is none
             LuaFunction("failure") { call in
                 let code = Int(clamping: try call.integer(1))
-                try call.results.append(error: KubeError.status(code: code, body: call.isNone(2) ? [] : try call.json(2)), stack: call.stack)
+                try call.results.append(error: KubeError.status(code: code, body: call.isNone(2) ? [] : try call.json(2)))
             },
             // is(predicate, error) → whether apimachinery's predicate (`IsNotFound`, ...) holds
             LuaFunction("is") { call in

@@ -23,7 +23,7 @@ extension LuaCall {
     /// A failure's results: nil and the error value.
     mutating func fail(_ error: KubeError) throws(LuaError) {
         try results.appendNil()
-        try results.append(error: error, stack: stack)
+        try results.append(error: error)
     }
 
     /// Appends a successful answer's body decoded into tables, once, as `k8s.json.decode` reads
@@ -40,21 +40,6 @@ extension LuaCall {
         try results.append(stackIndex: stack.top)
     }
 
-    /// Appends a value the client made (discovery lists) as tables.
-    mutating func append(json value: JSONValue) throws(LuaError) {
-        try append(answer: value.serialized())
-    }
-
-    /// Runs a request the client sends and appends its decoded answer, or the failure.
-    mutating func answer(_ send: () throws(KubeError) -> RESTResponse) throws(LuaError) {
-        let response: RESTResponse
-        do {
-            response = try send()
-        } catch {
-            return try fail(error)
-        }
-        try append(answer: response.body)
-    }
 }
 
 extension LuaValue {
@@ -107,20 +92,13 @@ extension LuaTapeWriter {
 
     /// An error value's fields: `code` (0 when the server did not answer), `reason`, `message`,
     /// and `status`, the server's Status as a table (nil when it did not answer).
-    func append(error: KubeError, stack: LuaStack) throws(LuaError) {
-        var statusIndex: Int32?
-        if let status = error.status {
-            let bytes = status.json.serialized()
-            let pushed: Result<Void, LuaError> = bytes.withUnsafeBytes { raw in Result { () throws(LuaError) in try stack.pushJSON(raw) } }
-            try pushed.get()
-            statusIndex = stack.top
-        }
-        try beginObject(count: 4)
+    func append(error: KubeError) throws(LuaError) {
+        _ = try beginObject(count: 4)
         try append(string: "code"); try append(integer: Int64(error.statusCode))
         try append(string: "reason"); try append(string: error.reason ?? "")
         try append(string: "message"); try append(string: error.message)
-        if let statusIndex {
-            try append(string: "status"); try append(stackIndex: statusIndex)
+        if let status = error.status {
+            try append(string: "status"); try append(json: status.json)
         }
         try end()
     }

@@ -118,12 +118,7 @@ end
 -- leaves the parent listing exactly what is left.
 function ApplySet:Apply(input, options)
   options = options or {}
-  local objects = input
-  if type(input) == "string" then objects = k8s.yaml.decodeAll(input) end
-  if type(objects) ~= "table" then raise("bad argument #1 to 'Apply' (object, list or YAML expected)") end
-  if objects.kind ~= nil then
-    if objects.items ~= nil and objects.kind:match("List$") then objects = objects.items else objects = { objects } end
-  end
+  local objects = internal.objectsArgument(input, "Apply")
   local current = self:current()
   local updated = { kinds = {}, namespaces = { [self._namespace] = true } }
   local keep = {}

@@ -70,7 +70,6 @@ local function chunk(name)
   return assert(load(source, chunkname, "t"))
 end
 local tasks = chunk("tasks")(host, k8s, atfinish, errorValue)
-chunk("status")(k8s)  -- k8s.status(obj): kstatus's rules
 local await = tasks.await
 
 -- Group versions -------------------------------------------------------------------------------
@@ -359,16 +358,22 @@ function Client:Delete(object, options)
   return resourceOf(self, object):Delete(nameOf(object), options)
 end
 
+-- The objects an argument holds: an object, a List (its items), a list of objects, or YAML text
+-- of them, as Apply, WaitForStatus, an apply set's Apply and Diff take them.
+local function objectsArgument(input, method)
+  local objects = input
+  if type(input) == "string" then objects = k8s.yaml.decodeAll(input) end
+  if type(objects) ~= "table" then raise(("bad argument #1 to '%s' (object, list or YAML expected)"):format(method)) end
+  if objects.kind == nil then return objects end
+  if objects.items ~= nil and objects.kind:match("List$") then return objects.items end
+  return { objects }
+end
+
 -- Apply(objectOrListOrYAML, { fieldManager =, force = }): server-side apply of each object,
 -- namespaces first, then CRDs (waiting until they are Established), then the rest; the objects
 -- of each stage at once (tasks, 8 in flight). Returns the applied objects in that order.
 function Client:Apply(input, options)
-  local objects = input
-  if type(input) == "string" then objects = k8s.yaml.decodeAll(input) end
-  if type(objects) ~= "table" then raise("bad argument #1 to 'Apply' (object, list or YAML expected)") end
-  if objects.kind ~= nil then
-    if objects.items ~= nil and objects.kind:match("List$") then objects = objects.items else objects = { objects } end
-  end
+  local objects = objectsArgument(input, "Apply")
   local function rank(o)
     if o.kind == "Namespace" then return 0 elseif o.kind == "CustomResourceDefinition" then return 1 else return 2 end
   end
@@ -398,17 +403,44 @@ function Client:Apply(input, options)
   return applied
 end
 
--- Apply sets (Lua/applyset.lua): c:ApplySet{ name =, namespace = }.
-chunk("applyset")(host, k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
--- c:Diff(objects) and k8s.unifiedDiff (Lua/diff.lua).
-chunk("diff")(k8s, { Client = Client, resourceOf = resourceOf, nameOf = nameOf, raise = raise })
--- c:Informer (Lua/informer.lua) and k8s.workqueue (Lua/workqueue.lua).
-chunk("informer")(host, k8s, { Client = Client, tasks = tasks, raise = raise, failure = failure })
-chunk("workqueue")(host, k8s, { tasks = tasks, raise = raise })
--- k8s.controller and its helpers (Lua/controller.lua).
-chunk("controller")(host, k8s, { Client = Client, raise = raise, resourceOf = resourceOf, nameOf = nameOf })
--- k8s.leaderElection (Lua/leaderelection.lua).
-chunk("leaderelection")(host, k8s, { raise = raise })
+-- The module's other parts are compiled the first time a script uses one of their entries
+-- (a function of a table, or a table of functions), so a script that makes a few requests does
+-- not compile apply sets, informers and controllers.
+local function onFirstUse(name, arguments, entries)
+  local loaded = false
+  local function load()
+    if not loaded then
+      loaded = true
+      chunk(name)(table.unpack(arguments))
+    end
+  end
+  for _, entry in ipairs(entries) do
+    local target, field, isTable = entry[1], entry[2], entry[3]
+    if isTable then
+      target[field] = setmetatable({}, { __index = function(_, key) load(); return target[field][key] end })
+    else
+      local stub
+      stub = function(...)
+        load()
+        assert(target[field] ~= stub, name .. ".lua did not define " .. field)
+        return target[field](...)
+      end
+      target[field] = stub
+    end
+  end
+end
+local parts = { Client = Client, tasks = tasks, resourceOf = resourceOf, nameOf = nameOf, raise = raise, failure = failure,
+                objectsArgument = objectsArgument }
+onFirstUse("status", { k8s }, { { k8s, "status" } })  -- k8s.status(obj): kstatus's rules
+onFirstUse("applyset", { host, k8s, parts }, { { Client, "ApplySet" } })
+onFirstUse("diff", { k8s, parts }, { { Client, "Diff" }, { k8s, "unifiedDiff" } })
+onFirstUse("informer", { host, k8s, parts },
+           { { Client, "Informer" }, { k8s, "deepcopy" }, { k8s, "MetaNamespaceKey" }, { k8s, "WaitForCacheSync" } })
+onFirstUse("workqueue", { host, k8s, parts }, { { k8s, "workqueue" }, { k8s, "DefaultControllerRateLimiter" } })
+onFirstUse("controller", { host, k8s, parts },
+           { { k8s, "controller" }, { k8s, "SetControllerReference" }, { Client, "CreateOrUpdate" }, { Client, "EventRecorder" },
+             { k8s, "conditions", true }, { k8s, "finalizers", true } })
+onFirstUse("leaderelection", { host, k8s, parts }, { { k8s, "leaderElection" } })
 
 -- Retries and waits --------------------------------------------------------------------------
 
@@ -499,10 +531,7 @@ end
 -- wait at once with an error; so does the timeout, with what is not there yet and why. Returns
 -- the objects' entries ({ kind, name, namespace, status, message }) in the order given.
 function Client:WaitForStatus(objects, options)
-  if type(objects) ~= "table" then raise("bad argument #1 to 'WaitForStatus' (object or list expected)") end
-  if objects.kind ~= nil then
-    if objects.items ~= nil and objects.kind:match("List$") then objects = objects.items else objects = { objects } end
-  end
+  objects = objectsArgument(objects, "WaitForStatus")
   options = options or {}
   local wanted, timeout = options.status or "Current", options.timeout or 300
   local entries, byResource = {}, {}
@@ -510,17 +539,14 @@ function Client:WaitForStatus(objects, options)
     local r = resourceOf(self, o)
     local info, namespace = r:Info(), r._r:namespace()
     local key = ("%s/%s/%s/%s"):format(info.group, info.version, info.resource, namespace or "")
-    local entry = { kind = o.kind, apiVersion = o.apiVersion, name = nameOf(o), namespace = namespace,
-                    status = "Unknown", message = "not read yet" }
+    local entry = { kind = o.kind, name = nameOf(o), namespace = namespace, status = "Unknown", message = "not read yet" }
     entries[i] = entry
     byResource[key] = byResource[key] or { resource = r, byName = {}, count = 0 }
     byResource[key].byName[entry.name] = entry
     byResource[key].count = byResource[key].count + 1
   end
   local function update(entry, object)
-    -- a list's items come without their kind, which kstatus's rules go by
-    if object and object.kind == nil then object.kind, object.apiVersion = entry.kind, entry.apiVersion end
-    local result = k8s.status(object)
+    local result = k8s.status(object)  -- list items carry their kind (listed), events theirs
     if result.status ~= entry.status or result.message ~= entry.message then
       entry.status, entry.message, entry.conditions = result.status, result.message, result.conditions
       if options.onChange then options.onChange(entry, result) end

@@ -3,7 +3,7 @@
 -- result, both as YAML without what the server fills in (managedFields, resourceVersion,
 -- generation, status). Secrets' values are masked as kubectl masks them.
 local k8s, internal = ...
-local Client, resourceOf, nameOf, raise = internal.Client, internal.resourceOf, internal.nameOf, internal.raise
+local Client, resourceOf, nameOf = internal.Client, internal.resourceOf, internal.nameOf
 
 -- What the server fills in and a diff leaves out.
 local function comparable(object)
@@ -120,12 +120,7 @@ k8s.unifiedDiff = unified
 -- change ("" when none would), and how many would.
 function Client:Diff(input, options)
   options = options or {}
-  local objects = input
-  if type(input) == "string" then objects = k8s.yaml.decodeAll(input) end
-  if type(objects) ~= "table" then raise("bad argument #1 to 'Diff' (object, list or YAML expected)") end
-  if objects.kind ~= nil then
-    if objects.items ~= nil and objects.kind:match("List$") then objects = objects.items else objects = { objects } end
-  end
+  local objects = internal.objectsArgument(input, "Diff")
   local results = k8s.map(objects, function(o)
     local r = resourceOf(self, o)
     local name = nameOf(o)

@@ -185,20 +185,17 @@ end
 
 function Informer:Store() return setmetatable({ _informer = self }, Store) end
 
-function Store:List()
-  local list = k8s.array()
-  local keys = {}
-  for key in pairs(self._informer._items) do keys[#keys + 1] = key end
-  table.sort(keys)
-  for i, key in ipairs(keys) do list[i] = self._informer._items[key] end
-  return list
-end
-
 function Store:ListKeys()
   local keys = k8s.array()
   for key in pairs(self._informer._items) do keys[#keys + 1] = key end
   table.sort(keys)
   return keys
+end
+
+function Store:List()
+  local list = k8s.array()
+  for i, key in ipairs(self:ListKeys()) do list[i] = self._informer._items[key] end
+  return list
 end
 
 function Store:GetByKey(key) return self._informer._items[key] end
