@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // The Lua 5.4 C API from Debian's liblua5.4-dev, plus the C half of the host:
@@ -69,6 +73,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // rest_client_requests_total and its kin, for whichever metrics backend the program bootstraps
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The Lua host: state, value bridge (Lua ⇄ JSON/YAML), module loading, script runner, REPL engine.
@@ -81,7 +87,8 @@ let package = Package(
         // The `k8s` Lua module's client: client-go's REST, typed, dynamic and discovery clients in Lua.
         .target(
             name: "KubeBindings",
-            dependencies: ["KubeScript", "KubeClient", "KubeAPI"],
+            dependencies: ["KubeScript", "KubeClient", "KubeAPI", .product(name: "CoreMetrics", package: "swift-metrics"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Lua"],
             plugins: ["EmbedLua"]
         ),
@@ -93,7 +100,16 @@ let package = Package(
         .executableTarget(
             name: "kubescript",
             dependencies: ["KubeScript", "KubeBindings", "KubeClient", "KubeServer", "CEditLine",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           // `run --health-addr/--metrics-addr`: the endpoints, /metrics in Prometheus'
+                           // text, and SIGTERM's graceful shutdown
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
             // No dynamic symbol table of its own: the Swift runtime's start-up looks its own path up
             // with dladdr, which walks every exported symbol (44,000 of them: 0.4 ms per start).
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]

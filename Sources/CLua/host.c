@@ -439,6 +439,13 @@ void ks_sigint_begin(lua_State *L) {
 
 int ks_sigint_pending(void) { return sigint_pending != 0; }
 
+void ks_interrupt(void) {
+  lua_State *L = sigint_state;
+  sigint_pending = 1;
+  /* lua_sethook may be called asynchronously (lua.c calls it from its signal handler) */
+  if (L != NULL) lua_sethook(L, sigint_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
 void ks_sigint_end(void) {
   signal(SIGINT, SIG_DFL);
   if (sigint_state != NULL) lua_sethook(sigint_state, NULL, 0, 0);

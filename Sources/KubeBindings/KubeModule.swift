@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KubeAPI
 import KubeClient
@@ -13,6 +14,8 @@ public struct ClientDefaults: Sendable {
     public var configuration: ClientConfiguration?
     /// Every write is sent with `dryRun=All`.
     public var dryRun = false
+    /// The process's side of the script's life (SIGTERM, `/readyz`); nil: one of the script's own.
+    public var lifecycle: ScriptLifecycle?
     /// Starts a fresh embedded cluster for a test (`kubescript test`); nil outside tests.
     public var clusterFactory: (@Sendable () throws -> TestCluster)?
 
@@ -62,6 +65,9 @@ public enum KubeModule {
         try runtime.state.register(InformerSource.self)
         let log = runtime.log
         let wakeup = Wakeup()
+        let lifecycle = current.defaults.lifecycle ?? ScriptLifecycle()
+        lifecycle.attach(wakeup)
+        let metrics = ScriptMetrics()
         // compiled and run when a script first uses the client (k8s.client, k8s.errors, ...)
         try runtime.extendOnFirstUse(chunkName: EmbeddedLua.client.name, source: EmbeddedLua.client.source, primitives: [
             LuaFunction("new") { call in
@@ -104,6 +110,34 @@ public enum KubeModule {
                 let seen = try call.integer(1)
                 let timeout = call.isNone(2) ? nil : try call.number(2)
                 try call.results.append(wakeup.wait(since: seen, timeout: timeout))
+            },
+            // The process's side (ScriptLifecycle): a shutdown asked for (SIGTERM or k8s.shutdown),
+            // how many shutdown handlers the script has, its informers started and synced (/readyz).
+            LuaFunction("shutdownRequested") { call in try call.results.append(lifecycle.shutdownRequested) },
+            LuaFunction("requestShutdown") { _ in lifecycle.requestShutdown() },
+            LuaFunction("shutdownHandlers") { call in lifecycle.setHandlers(Int(clamping: try call.integer(1))) },
+            LuaFunction("informers") { call in
+                lifecycle.setInformers(started: Int(clamping: try call.integer(1)), synced: Int(clamping: try call.integer(2)))
+            },
+            // sha256(text) → its SHA-256 digest in hex (a checksum annotation's value)
+            LuaFunction("sha256") { call in
+                try call.results.append(string: SHA256.hash(data: try call.bytes(1)).map { String(format: "%02x", $0) }.joined())
+            },
+            // metric(kind, name, labels, value): into swift-metrics, when a backend records (metricsEnabled())
+            LuaFunction("metricsEnabled") { call in try call.results.append(ScriptMetrics.enabled) },
+            LuaFunction("metric") { call in
+                guard let kind = ScriptMetrics.Kind(rawValue: try call.string(1)) else { throw call.argumentError(1, "counter, gauge or seconds expected") }
+                var labels: [(String, String)] = []
+                for (key, value) in try call.options(3) {
+                    switch value {
+                    case .string(let text): labels.append((key, text))
+                    case .integer(let n): labels.append((key, String(n)))
+                    case .boolean(let b): labels.append((key, String(b)))
+                    default: throw call.argumentError(3, "label \(key) must be a string")
+                    }
+                }
+                labels.sort { $0.0 < $1.0 }
+                metrics.record(kind, name: try call.string(2), labels: labels, value: try call.number(4))
             },
             // builtin() → the built-in resources' descriptions (for the typed accessors)
             LuaFunction("builtin") { call in

@@ -23,6 +23,8 @@ public final class Transport: @unchecked Sendable {
     /// Those settings with the client certificate an exec plugin gave, made once per certificate.
     private var execTLS: (certificate: String, settings: TLSConfiguration)?
     private let limiter: TokenBucket?
+    /// The `host` label of the transport's metrics.
+    let metricsHost: String
     private let lock = NIOLock()
     private var warningsSeen: Set<String> = []
     private var tokenFileCache: (path: String, modified: Date, token: String)?
@@ -61,6 +63,7 @@ public final class Transport: @unchecked Sendable {
 
     public init(_ configuration: ClientConfiguration) throws(KubeError) {
         self.configuration = configuration
+        metricsHost = Self.metricsHost(of: configuration.server)
         var tls: TLSConfiguration?
         if configuration.server.hasPrefix("https://") {
             var settings = TLSConfiguration.makeClientConfiguration()
@@ -234,14 +237,17 @@ public final class Transport: @unchecked Sendable {
         } catch let error as KubeError {
             throw error
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            recordMetrics(method: request.verb, code: "<error>", seconds: Date().timeIntervalSince(started))
             throw .transport("\(request.verb) \(url): timed out")
         } catch {
+            recordMetrics(method: request.verb, code: "<error>", seconds: Date().timeIntervalSince(started))
             if Self.isConnectionLost(error) { throw .connectionLost("\(request.verb) \(url): \(Self.describe(error))") }
             throw .transport("\(request.verb) \(url): \(Self.describe(error))")
         }
         let body = result.body.map { Array($0.readableBytesView) } ?? []
         let response = RESTResponse(status: Int(result.status.code), headers: result.headers.map { ($0.name.lowercased(), $0.value) }, body: body)
         for warning in result.headers["Warning"] { surface(warning) }
+        recordMetrics(method: request.verb, code: String(response.status), seconds: Date().timeIntervalSince(started))
         onRequest?(RequestLog(verb: request.verb, url: url, status: response.status, milliseconds: Date().timeIntervalSince(started) * 1000,
                               requestBody: request.body, responseBody: body))
         return response

@@ -156,6 +156,7 @@ final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     private weak var stream: WatchStream?
     private var status = 200
     private var pending: [UInt8] = []
+    private let started = Date()
 
     init(stream: WatchStream) {
         self.stream = stream
@@ -163,6 +164,8 @@ final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         status = Int(head.status.code)
+        // counted once its answer begins, as client-go counts a watch
+        stream?.transport.recordMetrics(method: "GET", code: String(status), seconds: Date().timeIntervalSince(started))
         return task.eventLoop.makeSucceededVoidFuture()
     }
 

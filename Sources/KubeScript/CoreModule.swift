@@ -85,13 +85,22 @@ enum CoreModule {
         try call.results.append(string: text)
     }
 
-    /// Sleeps, returning early when a signal (Ctrl-C) arrives so the interrupt hook can fire.
-    /// Durations past about 68 years are cut to that.
+    /// Sleeps, returning early when Ctrl-C (or a SIGTERM's interrupt) arrives so the interrupt
+    /// hook can fire: Ctrl-C's signal cuts the sleep short, and an interrupt asked for from
+    /// another thread is seen within 20 ms. Durations past about 68 years are cut to that.
     static func sleep(seconds: Double) {
-        let seconds = min(seconds, Double(Int32.max))
-        let whole = seconds.rounded(.down)
-        var request = timespec(tv_sec: Int(whole), tv_nsec: min(Int((seconds - whole) * 1e9), 999_999_999))
-        var remaining = timespec()
-        _ = nanosleep(&request, &remaining)
+        func now() -> Double {
+            var spec = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &spec)
+            return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        }
+        let end = now() + min(seconds, Double(Int32.max))
+        while !Runtime.interruptPending {
+            let left = end - now()
+            guard left > 0 else { return }
+            let slice = min(left, 0.02)
+            var request = timespec(tv_sec: 0, tv_nsec: Int(slice * 1e9)), remaining = timespec()
+            _ = nanosleep(&request, &remaining)  // cut short by a signal: Ctrl-C's is pending by now, others are not ours
+        }
     }
 }

@@ -158,6 +158,10 @@ public final class Runtime {
     /// this and returns early; "interrupted!" is then raised in Lua).
     public static var interruptPending: Bool { ks_sigint_pending() != 0 }
 
+    /// Does what Ctrl-C does, from any thread: the running chunk raises "interrupted!" and
+    /// blocking calls return early (a shutdown's grace period is over).
+    public static func interrupt() { ks_interrupt() }
+
     /// Runs `body` with Ctrl-C turned into a Lua error inside the running chunk.
     func protectedFromInterrupts<R>(_ body: () throws(LuaError) -> R) throws(LuaError) -> R {
         ks_sigint_begin(state.L)

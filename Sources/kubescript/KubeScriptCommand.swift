@@ -26,8 +26,9 @@ struct KubeScriptCommand: ParsableCommand {
 
     func run() throws {
         if let code {
-            let runtime = try options.makeRuntime()
-            try reportingLuaErrors { () throws(LuaError) in try runtime.execute(code) }
+            try ScriptProcess.run(options) { runtime in
+                try reportingLuaErrors { () throws(LuaError) in try runtime.execute(code) }
+            }
         } else {
             try Repl.start(options)
         }
@@ -58,6 +59,18 @@ struct ScriptOptions: ParsableArguments {
     @Flag(help: "Send every write with dryRun=All: the server checks it and changes nothing.")
     var dryRun = false
 
+    @Option(name: .customLong("health-addr"), help: ArgumentHelp("Serve /healthz and /readyz (ready: informers synced) on ADDR, e.g. :8081.", valueName: "ADDR"))
+    var healthAddress: String?
+
+    @Option(name: .customLong("metrics-addr"), help: ArgumentHelp("Serve /metrics (Prometheus) on ADDR, e.g. :8080.", valueName: "ADDR"))
+    var metricsAddress: String?
+
+    @Option(name: .customLong("grace-period"), help: ArgumentHelp("Seconds SIGTERM gives the script to shut down (default 30).", valueName: "SECONDS"))
+    var gracePeriodOption: Double?
+
+    /// `--grace-period`, 30 s (controller-runtime's) when not given.
+    var gracePeriod: Double { max(0, gracePeriodOption ?? 30) }
+
     /// These options with the ones `other` sets instead.
     func overridden(by other: ScriptOptions) -> ScriptOptions {
         var result = self
@@ -67,14 +80,18 @@ struct ScriptOptions: ParsableArguments {
         result.namespace = other.namespace ?? namespace
         result.inMemory = inMemory || other.inMemory
         result.dryRun = dryRun || other.dryRun
+        result.healthAddress = other.healthAddress ?? healthAddress
+        result.metricsAddress = other.metricsAddress ?? metricsAddress
+        result.gracePeriodOption = other.gracePeriodOption ?? gracePeriodOption
         return result
     }
 
     /// The in-memory cluster, kept for the life of the process.
     nonisolated(unsafe) static var cluster: HTTPServer?
 
-    func makeRuntime() throws -> Runtime {
+    func makeRuntime(lifecycle: ScriptLifecycle? = nil) throws -> Runtime {
         var defaults = ClientDefaults(kubeconfig: kubeconfig, context: context, namespace: namespace, dryRun: dryRun)
+        defaults.lifecycle = lifecycle
         if inMemory {
             let server = try HTTPServer(APIServer(controllers: ControllerOptions()), port: 0)
             Self.cluster = server
@@ -107,15 +124,21 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a Lua script.",
-        usage: "kubescript run [--in-memory] [--kubeconfig PATH] [--context NAME] [-n NAME] [--dry-run] [-v N] FILE [ARGS...]",
+        usage: "kubescript run [--in-memory] [--kubeconfig PATH] [--context NAME] [-n NAME] [--dry-run] [-v N] [--health-addr ADDR] [--metrics-addr ADDR] [--grace-period SECONDS] FILE [ARGS...]",
         discussion: """
             The options before FILE are kubescript's (as before `run`); everything after FILE is the \
             script's, in `arg` (arg[0] is the script) and in `...`. A first line starting with #! is \
             skipped. The exit status is 0 on success and 1 on an error, whose traceback goes to \
             stderr; os.exit(n) exits with n.
 
+            SIGTERM asks the script to shut down: controllers stop taking requests and finish the ones \
+            they hold, leader electors release their Leases, and the script exits 0; after \
+            --grace-period it is interrupted. A script with no shutdown handler (k8s.onShutdown) is \
+            interrupted at once, as by Ctrl-C.
+
             kubescript's options, before FILE: --in-memory, --kubeconfig PATH, --context NAME, \
-            -n/--namespace NAME, --dry-run, -v N (see `kubescript --help`).
+            -n/--namespace NAME, --dry-run, -v N, --health-addr ADDR, --metrics-addr ADDR, \
+            --grace-period SECONDS (see `kubescript --help`).
             """
     )
 
@@ -126,7 +149,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         // kubescript's options come before the script's name; the rest is the script's
-        let valued: Set<String> = ["-v", "--kubeconfig", "--context", "-n", "--namespace"]
+        let valued: Set<String> = ["-v", "--kubeconfig", "--context", "-n", "--namespace", "--health-addr", "--metrics-addr", "--grace-period"]
         var index = 0
         var optionWords: [String] = []
         while index < words.count, words[index].hasPrefix("-"), words[index] != "-" {
@@ -140,9 +163,10 @@ struct Run: ParsableCommand {
         }
         guard index < words.count else { throw ValidationError("Missing expected argument '<file>'") }
         let options = optionWords.isEmpty ? root.options : root.options.overridden(by: try ScriptOptions.parse(optionWords))
-        let runtime = try options.makeRuntime()
         let file = words[index], arguments = Array(words[(index + 1)...])
-        try reportingLuaErrors { () throws(LuaError) in try runtime.run(file: file, arguments: arguments) }
+        try ScriptProcess.run(options) { runtime in
+            try reportingLuaErrors { () throws(LuaError) in try runtime.run(file: file, arguments: arguments) }
+        }
     }
 }
 

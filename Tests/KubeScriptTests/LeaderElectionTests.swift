@@ -4,42 +4,21 @@ import XCTest
 /// Two replicas of a script contending for one Lease, against `kubescript serve`: one leads; when
 /// it is killed with SIGKILL (no release), the other takes over once the lease has expired by its
 /// own clock, and the work the leader does once (create the ConfigMap "work") is not done twice.
+/// Stopped with SIGTERM, the leader releases the lease instead.
 final class LeaderElectionTests: KubeScriptTestCase {
-    final class Replica {
-        let process = Process()
-        let output: URL
-
-        init(_ identity: String, kubeconfig: String, folder: String) throws {
-            output = URL(fileURLWithPath: folder + "/\(identity).out")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: kubescriptExecutable)
-            process.arguments = ["run", "--kubeconfig", kubeconfig, fixturePath("scripts/leader.lua"), identity]
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = process.standardOutput
-            try process.run()
-        }
-
-        var text: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-
-        /// Waits until the output holds `line`; the time it took, or nil after `seconds`.
-        func wait(for line: String, seconds: Double) -> Double? {
-            let start = Date()
-            while Date().timeIntervalSince(start) < seconds {
-                if text.contains(line + "\n") { return Date().timeIntervalSince(start) }
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            return nil
-        }
+    func replica(_ identity: String, _ cluster: ServedCluster, _ folder: String) throws -> RunningScript {
+        let replica = try RunningScript(["run", "--kubeconfig", cluster.kubeconfig, fixturePath("scripts/leader.lua"), identity],
+                                        name: identity, folder: folder)
+        addTeardownBlock { replica.stop() }
+        return replica
     }
 
     func testTheOtherReplicaTakesOverWhenTheLeaderIsKilled() throws {
         let cluster = try ServedCluster(self)
         let folder = try temporaryFolder()
-        let one = try Replica("one", kubeconfig: cluster.kubeconfig, folder: folder)
-        addTeardownBlock { if one.process.isRunning { one.process.terminate() } }
+        let one = try replica("one", cluster, folder)
         XCTAssertNotNil(one.wait(for: "created work", seconds: 20), one.text)
-        let two = try Replica("two", kubeconfig: cluster.kubeconfig, folder: folder)
-        addTeardownBlock { if two.process.isRunning { two.process.terminate() } }
+        let two = try replica("two", cluster, folder)
         XCTAssertNotNil(two.wait(for: "leader is one", seconds: 20), two.text)
         Thread.sleep(forTimeInterval: 1)
         XCTAssertFalse(two.text.contains("leading two"), "two waits while one renews: \(two.text)")
@@ -50,6 +29,26 @@ final class LeaderElectionTests: KubeScriptTestCase {
         XCTAssertNotNil(tookOver, two.text)
         if let tookOver { XCTAssertLessThan(tookOver, 2 + 0.6 + 1.5, "leaseDuration + retryPeriod, and a margin for a busy machine") }
         Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertFalse(two.text.contains("created work"), "the work was done once: \(two.text)")
+    }
+
+    /// SIGTERM to the leader: its work stops, it releases the Lease and exits 0, and the other
+    /// replica leads at its next try instead of waiting for the lease to expire.
+    func testTheLeaderReleasesTheLeaseOnSIGTERM() throws {
+        let cluster = try ServedCluster(self)
+        let folder = try temporaryFolder()
+        let one = try replica("one", cluster, folder)
+        XCTAssertNotNil(one.wait(for: "created work", seconds: 20), one.text)
+        let two = try replica("two", cluster, folder)
+        XCTAssertNotNil(two.wait(for: "leader is one", seconds: 20), two.text)
+
+        kill(one.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(one.exitStatus(within: 10), 0, one.text)
+        XCTAssertTrue(one.text.contains("stopped leading one\n"), one.text)
+        let tookOver = two.wait(for: "leading two", seconds: 20)
+        XCTAssertNotNil(tookOver, two.text)
+        // released: two's next try (every 0.5 s, with jitter) takes it, well before 2 s expire
+        if let tookOver { XCTAssertLessThan(tookOver, 1.9, two.text) }
         XCTAssertFalse(two.text.contains("created work"), "the work was done once: \(two.text)")
     }
 }

@@ -162,3 +162,46 @@ func peerProgram(_ path: String) throws -> String {
     }
     return full
 }
+
+/// A `kubescript` process a test started, its standard output and error in one file.
+final class RunningScript {
+    let process = Process()
+    let output: URL
+
+    init(_ arguments: [String], name: String, folder: String) throws {
+        output = URL(fileURLWithPath: folder + "/\(name).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: kubescriptExecutable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = process.standardOutput
+        try process.run()
+    }
+
+    var text: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Waits until the output holds `fragment` (a whole line when `line`); the time it took, or
+    /// nil after `seconds`.
+    @discardableResult
+    func wait(for fragment: String, line: Bool = true, seconds: Double) -> Double? {
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            if text.contains(line ? fragment + "\n" : fragment) { return Date().timeIntervalSince(start) }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return nil
+    }
+
+    /// The exit status once the process has ended, or nil if it runs `seconds` longer.
+    func exitStatus(within seconds: Double) -> Int32? {
+        let start = Date()
+        while process.isRunning, Date().timeIntervalSince(start) < seconds { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Ends the process if it still runs (SIGKILL: a test's leftovers need no shutdown).
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}

@@ -84,3 +84,10 @@ test("k8s.format prints the server's Table, and NAME and AGE where there is none
   local jobTable = k8s.format(jobs:List(), "table")
   t:ok(jobTable:match("^NAME +COMPLETIONS +DURATION +AGE\nonce +%d/1 +"), jobTable)
 end)
+
+test("k8s.sha256 gives a text's digest in hex, bytes as they are", function(t)
+  t:eq(k8s.sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+  t:eq(k8s.sha256(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+  t:eq(#k8s.sha256("\0\255"), 64)
+  t:raises(function() k8s.sha256({}) end, "bad argument #1")
+end)

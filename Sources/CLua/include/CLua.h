@@ -122,6 +122,9 @@ void ks_sigint_end(void);
 /* Whether a Ctrl-C arrived that Lua has not yet raised: a blocking Swift call (a watch, a
  * wait) polls it and returns early, so that the hook raises "interrupted!" in Lua. */
 int ks_sigint_pending(void);
+/* What Ctrl-C does, asked for from any thread: the running chunk raises "interrupted!" at its next
+   instruction, and blocking waits that poll ks_sigint_pending return (SIGTERM's grace period over). */
+void ks_interrupt(void);
 
 /* ------------------------------------------------------------------------------------------
  * Protected helpers: each returns a Lua status (LUA_OK or an error code, with the error value

@@ -429,6 +429,21 @@ local function onFirstUse(name, arguments, entries)
     end
   end
 end
+-- k8s.metrics: series served at /metrics (kubescript run --metrics-addr), next to the
+-- controllers', work queues' and client's own; nothing is recorded without it.
+local metricsOn = host.metricsEnabled()
+k8s.metrics = {
+  -- inc(name, labels [, n]): adds n (1) to a counter
+  inc = function(name, labels, n) if metricsOn then host.metric("counter", name, labels or {}, n or 1) end end,
+  -- set(name, labels, value): sets a gauge
+  set = function(name, labels, value) if metricsOn then host.metric("gauge", name, labels or {}, value) end end,
+  -- observe(name, labels, seconds): into a histogram of seconds
+  observe = function(name, labels, seconds) if metricsOn then host.metric("seconds", name, labels or {}, seconds) end end,
+}
+
+-- k8s.sha256(text) → text's SHA-256 digest, in hex.
+k8s.sha256 = host.sha256
+
 local parts = { Client = Client, tasks = tasks, resourceOf = resourceOf, nameOf = nameOf, raise = raise, failure = failure,
                 objectsArgument = objectsArgument }
 onFirstUse("status", { k8s }, { { k8s, "status" } })  -- k8s.status(obj): kstatus's rules

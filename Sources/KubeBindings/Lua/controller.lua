@@ -39,7 +39,7 @@ function k8s.controller(spec)
   if spec.primary == nil then raise("a controller needs a primary resource client") end
   local client = spec.client or k8s.client()
   local self = setmetatable({ name = spec.name, client = client, reconcile = spec.reconcile, workers = spec.workers or 1,
-                              queue = k8s.workqueue { name = spec.name }, informers = {}, stats = { success = 0, error = 0,
+                              queue = k8s.workqueue { name = spec.name }, informers = {}, active = 0, stats = { success = 0, error = 0,
                               requeue = 0, requeue_after = 0 } }, Controller)
   local primaryInfo = spec.primary:Info()
   local function enqueue(namespace, name) self.queue:Add(requestKey(namespace, name)) end
@@ -83,51 +83,72 @@ end
 -- adds it back after s; { requeue = true } or an error adds it back with backoff (the error logged
 -- once, with the request's key).
 function Controller:process(key)
+  local labels = { controller = self.name }
+  k8s.metrics.set("controller_runtime_active_workers", labels, self.active + 1)
+  self.active = self.active + 1
+  local started = host.now()
   local ok, result = pcall(self.reconcile, requestOf(key))
+  self.active = self.active - 1
+  k8s.metrics.set("controller_runtime_active_workers", labels, self.active)
+  k8s.metrics.observe("controller_runtime_reconcile_time_seconds", labels, host.now() - started)
+  local outcome
   if not ok then
     if k8s.errors.IsCanceled(result) then error(result, 0) end
-    self.stats.error = self.stats.error + 1
+    outcome = "error"
+    k8s.metrics.inc("controller_runtime_reconcile_errors_total", labels)
     k8s.log.error(("controller %s: reconciling %s: %s"):format(self.name, key, tostring(result)))
     self.queue:AddRateLimited(key)
   elseif type(result) == "table" and result.requeueAfter then
-    self.stats.requeue_after = self.stats.requeue_after + 1
+    outcome = "requeue_after"
     self.queue:Forget(key)
     self.queue:AddAfter(key, result.requeueAfter)
   elseif type(result) == "table" and result.requeue then
-    self.stats.requeue = self.stats.requeue + 1
+    outcome = "requeue"
     self.queue:AddRateLimited(key)
   else
-    self.stats.success = self.stats.success + 1
+    outcome = "success"
     self.queue:Forget(key)
   end
+  self.stats[outcome] = self.stats[outcome] + 1
+  k8s.metrics.inc("controller_runtime_reconcile_total", { controller = self.name, result = outcome })
   self.queue:Done(key)
 end
 
 -- controller:Run(): starts the informers, waits for their caches, and runs the workers until
 -- controller:Stop() (or the task running it is cancelled).
 function Controller:Run()
-  for _, informer in ipairs(self.informers) do informer:Start() end
-  k8s.WaitForCacheSync(table.unpack(self.informers))
-  self.synced = true
+  -- a shutdown (SIGTERM) stops the intake; the workers finish the requests they hold
+  local unregister = k8s.onShutdown(function() self:Stop() end)
+  k8s.metrics.set("controller_runtime_max_concurrent_reconciles", { controller = self.name }, self.workers)
   local workers = {}
-  for i = 1, self.workers do
-    workers[i] = k8s.go(function()
-      while true do
-        local key, shutdown = self.queue:Get()
-        if shutdown then return end
-        self:process(key)
-      end
-    end)
-  end
   self.running = workers
-  local ok, err = pcall(function() for _, w in ipairs(workers) do w:wait() end end)
+  local ok, err = pcall(function()
+    for _, informer in ipairs(self.informers) do informer:Start() end
+    k8s.WaitForCacheSync(table.unpack(self.informers))
+    self.synced = true
+    for i = 1, self.workers do
+      workers[i] = k8s.go(function()
+        while not self.stopping do
+          local key, shutdown = self.queue:Get()
+          if shutdown then return end
+          if self.stopping then self.queue:Done(key) return end  -- stopped while waiting: the rest stay queued
+          self:process(key)
+        end
+      end)
+    end
+    for _, w in ipairs(workers) do w:wait() end
+  end)
   for _, w in ipairs(workers) do w:cancel() end
   for _, informer in ipairs(self.informers) do informer:Stop() end
+  unregister()
   if not ok then error(err, 0) end
 end
 
 -- controller:Stop(): no more requests are taken; the workers finish the ones they have.
-function Controller:Stop() self.queue:ShutDown() end
+function Controller:Stop()
+  self.stopping = true
+  self.queue:ShutDown()
+end
 
 -- controller:Stats() → { success =, error =, requeue =, requeue_after = }: reconciles by result.
 function Controller:Stats() return self.stats end

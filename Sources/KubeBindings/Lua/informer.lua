@@ -132,11 +132,17 @@ local function apply(informer, event, initial)
   if old then notify(informer, "OnUpdate", old, object) else notify(informer, "OnAdd", object, initial) end
 end
 
+-- How many informers run and how many of them have synced, for the process's /readyz.
+local running, synced = 0, 0
+local function report() host.informers(running, synced) end
+
 -- inf:Start() → the informer's task: it fills the cache, tells the handlers, and runs until the
 -- task is cancelled (or the script ends). Starting twice starts once.
 function Informer:Start()
   if self._task then return self._task end
   local source = self._source
+  running = running + 1
+  report()
   self._task = k8s.go(function()
     source:start()
     local nextResync = self._resync and host.now() + self._resync
@@ -144,10 +150,14 @@ function Informer:Start()
       local ok, err = pcall(tasks.waitFor, function() return source:ready() end, nextResync, true)
       if not ok then source:stop(); error(err, 0) end
       checkMutations(self)
-      local events, synced = source:take()
-      if events == nil then source:stop(); error(synced, 0) end  -- the reflector failed: (nil, error)
+      local events, done = source:take()
+      if events == nil then source:stop(); error(done, 0) end  -- the reflector failed: (nil, error)
       for _, event in ipairs(events) do apply(self, event, not self._synced) end
-      if synced then self._synced = true end
+      if done and not self._synced then
+        self._synced = true
+        synced = synced + 1
+        report()
+      end
       if nextResync and host.now() >= nextResync then
         -- a resync hands every cached object to OnUpdate again, as client-go's
         for _, object in pairs(self._items) do notify(self, "OnUpdate", object, object) end
@@ -159,7 +169,13 @@ function Informer:Start()
 end
 
 function Informer:Stop()
-  if self._task then self._task:cancel() end
+  if self._task and not self._stopped then
+    self._stopped = true
+    self._task:cancel()
+    running = running - 1
+    if self._synced then synced = synced - 1 end
+    report()
+  end
   self._source:stop()
 end
 

@@ -3,7 +3,7 @@
 -- holder has not renewed it for leaseDuration seconds of *our* clock since we saw it change, so a
 -- kubescript replica and a client-go replica can contend for one Lease.
 local host, k8s, internal = ...
-local raise = internal.raise
+local raise, tasks = internal.raise, internal.tasks
 
 local Elector = { __name = "k8s.LeaderElector" }
 Elector.__index = Elector
@@ -94,24 +94,36 @@ function Elector:release()
   pcall(self.leases.Update, self.leases, lease)
 end
 
+-- Waits `seconds` (other tasks run), or less once the elector stops; whether it has.
+function Elector:pause(seconds, stopped)
+  return tasks.waitFor(stopped, host.now() + seconds, true)
+end
+
 -- elector:Run(): campaigns every retryPeriod (with jitter) until it holds the lease, then leads:
 -- onStartedLeading runs as a task while the lease is renewed every retryPeriod; a renewal that
 -- does not succeed within renewDeadline loses the lease, cancels that task at once and calls
 -- onStoppedLeading (which Run calls whenever it ends, as client-go). Stop() (or cancelling the
--- task running Run) releases the lease when releaseOnCancel.
+-- task running Run) cancels the work and releases the lease when releaseOnCancel. A shutdown
+-- (SIGTERM) lets the work finish first, renewing the lease meanwhile, as controller-runtime's
+-- manager stops its controllers before it releases.
 function Elector:Run()
-  self.stopped = false
+  self.stopped, self.draining = false, false
+  local unregister = k8s.onShutdown(function() self.stopped, self.draining = true, true end)
+  local labels = { name = self.name }
+  k8s.metrics.set("leader_election_master_status", labels, 0)
   local ok, err = pcall(function()
+    local function stopped() return self.stopped end
     while not self:tryAcquireOrRenew() do
-      if self.stopped then return end
-      k8s.sleep(self.retryPeriod * (1 + 0.2 * math.random()))
-      if self.stopped then return end
+      if self:pause(self.retryPeriod * (1 + 0.2 * math.random()), stopped) then return end
     end
     self.leading = true
+    k8s.metrics.set("leader_election_master_status", labels, 1)
     local work = self.onStartedLeading and k8s.go(self.onStartedLeading)
+    -- over: stopped, and at a shutdown also the work ended
+    local function over() return self.stopped and not (self.draining and work and not work:done()) end
     local lastRenew = host.now()
-    while not self.stopped do
-      k8s.sleep(self.retryPeriod)
+    while not over() do
+      if self:pause(self.retryPeriod, over) then break end
       if self:tryAcquireOrRenew() then
         lastRenew = host.now()
       elseif host.now() - lastRenew >= self.renewDeadline then
@@ -122,6 +134,8 @@ function Elector:Run()
     if work then work:cancel() end
   end)
   self.leading = false
+  k8s.metrics.set("leader_election_master_status", labels, 0)
+  unregister()
   if self.releaseOnCancel then self:release() end
   if self.onStoppedLeading then self.onStoppedLeading() end  -- always, as client-go's deferred call
   if not ok then error(err, 0) end

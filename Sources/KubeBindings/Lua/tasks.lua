@@ -71,12 +71,27 @@ local function wake()
   end
 end
 
+-- Shutdown (SIGTERM, k8s.shutdown()): the handlers run once, in the order they were added, at
+-- the scheduler's next turn; they only tell their work to stop (a controller's queue, an elector).
+local shutdownHandlers = {}
+local shutdownSeen = false
+
+local function checkShutdown()
+  if shutdownSeen or not host.shutdownRequested() then return end
+  shutdownSeen = true
+  for _, handler in ipairs({ table.unpack(shutdownHandlers) }) do
+    local ok, err = pcall(handler)
+    if not ok then k8s.log.error("shutdown handler: " .. tostring(err)) end
+  end
+end
+
 -- Runs the tasks until `ready()` holds (true) or `deadline` passes (false), waiting for what
 -- arrives when none can run. `external`: what is waited for comes from outside Lua (an answer,
 -- a watch event, a timer), so waiting for it is not a deadlock.
 local function runUntil(ready, deadline, external)
   while true do
     local generation = host.generation()
+    checkShutdown()
     wake()
     -- one pass over what can run, then the caller's own condition: a task that is always ready
     -- cannot keep the caller from going on
@@ -266,6 +281,36 @@ function k8s.sleep(seconds)
   end
   waitFor(function() return false end, now() + seconds, true)
 end
+
+-- k8s.onShutdown(fn) → a function that removes fn: fn runs once when the process is asked to
+-- shut down (SIGTERM, or k8s.shutdown()), or at once when it already has been, to stop taking
+-- work; the script then ends as its tasks finish. A script with no handler is interrupted by
+-- SIGTERM, as by Ctrl-C.
+function k8s.onShutdown(fn)
+  if type(fn) ~= "function" then error(("bad argument #1 to 'onShutdown' (function expected, got %s)"):format(type(fn)), 2) end
+  if shutdownSeen then
+    fn()
+    return function() end
+  end
+  local entry = function() fn() end
+  shutdownHandlers[#shutdownHandlers + 1] = entry
+  host.shutdownHandlers(#shutdownHandlers)
+  return function()
+    for i, h in ipairs(shutdownHandlers) do
+      if h == entry then table.remove(shutdownHandlers, i) break end
+    end
+    host.shutdownHandlers(#shutdownHandlers)
+  end
+end
+
+-- k8s.shutdown(): what SIGTERM does, from the script: the shutdown handlers run.
+function k8s.shutdown()
+  host.requestShutdown()
+  checkShutdown()
+end
+
+-- k8s.shuttingDown() → whether a shutdown was asked for.
+function k8s.shuttingDown() return shutdownSeen or host.shutdownRequested() end
 
 -- Channels -----------------------------------------------------------------------------------
 

@@ -47,8 +47,15 @@ function k8s.workqueue(options)
     name = options.name or "", clock = clock, fake = options.clock ~= nil,
     queue = {}, dirty = {}, processing = {}, delayed = {}, shuttingDown = false,
     rateLimiter = options.rateLimiter or defaultRateLimiter(clock),
-    adds = 0, retries = 0,
+    adds = 0, retries = 0, addedAt = {}, startedAt = {}, labels = { name = options.name or "" },
   }, Queue)
+end
+
+-- Queues an item that is neither queued nor handed out, with client-go's workqueue metrics.
+function Queue:push(item)
+  self.queue[#self.queue + 1] = item
+  self.addedAt[item] = self.clock()
+  k8s.metrics.set("workqueue_depth", self.labels, #self.queue)
 end
 
 -- Moves the delayed items whose time has come to the queue.
@@ -66,9 +73,10 @@ function Queue:Add(item)
   if item == nil then raise("bad argument #1 to 'Add' (an item expected)") end
   if self.shuttingDown or self.dirty[item] then return end
   self.adds = self.adds + 1
+  k8s.metrics.inc("workqueue_adds_total", self.labels)
   self.dirty[item] = true
   if self.processing[item] then return end  -- handed out: queued again by Done
-  self.queue[#self.queue + 1] = item
+  self:push(item)
 end
 
 -- q:AddAfter(item, seconds): added once the seconds have passed (the earliest wins).
@@ -81,6 +89,7 @@ end
 
 function Queue:AddRateLimited(item)
   self.retries = self.retries + 1
+  k8s.metrics.inc("workqueue_retries_total", self.labels)
   self:AddAfter(item, self.rateLimiter:When(item))
 end
 
@@ -111,13 +120,21 @@ function Queue:Get()
   local item = table.remove(self.queue, 1)
   self.processing[item] = true
   self.dirty[item] = nil
+  local now = self.clock()
+  k8s.metrics.set("workqueue_depth", self.labels, #self.queue)
+  k8s.metrics.observe("workqueue_queue_duration_seconds", self.labels, now - (self.addedAt[item] or now))
+  self.addedAt[item], self.startedAt[item] = nil, now
   return item, false
 end
 
 -- q:Done(item): the item's processing is over; added meanwhile, it is queued again.
 function Queue:Done(item)
   self.processing[item] = nil
-  if self.dirty[item] then self.queue[#self.queue + 1] = item end
+  if self.startedAt[item] then
+    k8s.metrics.observe("workqueue_work_duration_seconds", self.labels, self.clock() - self.startedAt[item])
+    self.startedAt[item] = nil
+  end
+  if self.dirty[item] then self:push(item) end
 end
 
 function Queue:ShutDown()

@@ -16,8 +16,9 @@ local elector = k8s.leaderElection {
       print("created work")
       io.stdout:flush()
     end
-    while true do k8s.sleep(10) end
+    while not k8s.shuttingDown() do k8s.sleep(0.1) end  -- SIGTERM: the work ends, then the lease is released
   end,
+  onStoppedLeading = function() print("stopped leading " .. identity); io.stdout:flush() end,
   onNewLeader = function(id) print("leader is " .. id); io.stdout:flush() end,
 }
 elector:Run()

@@ -1,0 +1,23 @@
+import CoreMetrics
+import Foundation
+
+/// client-go's REST client metrics (k8s.io/client-go/tools/metrics, registered by
+/// component-base): `rest_client_requests_total{code,method,host}` and
+/// `rest_client_request_duration_seconds{verb,host}`, through swift-metrics, so they reach
+/// whichever backend the program bootstraps (`kubescript run --metrics-addr`) and cost next to
+/// nothing when none is.
+extension Transport {
+    /// The `host` label: the server's `host:port`, as client-go takes it from the request's URL.
+    static func metricsHost(of server: String) -> String {
+        guard let components = URLComponents(string: server), let host = components.host else { return server }
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return components.port.map { "\(shown):\($0)" } ?? shown
+    }
+
+    /// Counts one answered request (`code` its status, or `<error>` when none came) and its time.
+    func recordMetrics(method: String, code: String, seconds: Double) {
+        Counter(label: "rest_client_requests_total", dimensions: [("code", code), ("method", method), ("host", metricsHost)]).increment()
+        Timer(label: "rest_client_request_duration_seconds", dimensions: [("verb", method), ("host", metricsHost)])
+            .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+    }
+}
