@@ -41,6 +41,14 @@ final class ExampleScriptTests: KubeScriptTestCase {
         XCTAssertTrue(out.hasSuffix(" objects Current, apply set applyset-deGdy9cO9XA_cS6jkZBQNNHCB9v4eVtcTMJd6JKtoOg-v1\n"), out)
     }
 
+    /// The operator's manifests as its deploy script applies them (the CRD, namespace, account and
+    /// RBAC, the script as a ConfigMap, the Deployment with probes): the embedded cluster takes
+    /// them and runs the Deployment's two replicas.
+    func testTheOperatorDeploysItself() throws {
+        XCTAssertEqual(try example("operator/deploy", ["registry.example/kubescript:dev"]).stdout,
+                       "website-operator: 10 objects applied and Current, image registry.example/kubescript:dev\n")
+    }
+
     func testDiscovery() throws {
         let out = try example("discovery").stdout
         XCTAssertTrue(out.hasPrefix("server v1.24.0+0\n"), out)
