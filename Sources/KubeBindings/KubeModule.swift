@@ -123,9 +123,9 @@ public enum KubeModule {
             LuaFunction("sha256") { call in
                 try call.results.append(string: SHA256.hash(data: try call.bytes(1)).map { String(format: "%02x", $0) }.joined())
             },
-            // metric(kind, name, labels, value): into swift-metrics, when a backend records (metricsEnabled())
-            LuaFunction("metricsEnabled") { call in try call.results.append(ScriptMetrics.enabled) },
-            LuaFunction("metric") { call in
+            // series(kind, name, labels) → the number of a metric's series; record(number, value)
+            // records into it (swift-metrics, when a backend records: metricsEnabled())
+            LuaFunction("series") { call in
                 guard let kind = ScriptMetrics.Kind(rawValue: try call.string(1)) else { throw call.argumentError(1, "counter, gauge or seconds expected") }
                 var labels: [(String, String)] = []
                 for (key, value) in try call.options(3) {
@@ -137,7 +137,11 @@ public enum KubeModule {
                     }
                 }
                 labels.sort { $0.0 < $1.0 }
-                metrics.record(kind, name: try call.string(2), labels: labels, value: try call.number(4))
+                try call.results.append(integer: Int64(metrics.number(kind, name: try call.string(2), labels: labels)))
+            },
+            LuaFunction("metricsEnabled") { call in try call.results.append(ScriptMetrics.enabled) },
+            LuaFunction("record") { call in
+                guard metrics.record(Int(clamping: try call.integer(1)), try call.number(2)) else { throw call.argumentError(1, "no such series") }
             },
             // builtin() → the built-in resources' descriptions (for the typed accessors)
             LuaFunction("builtin") { call in

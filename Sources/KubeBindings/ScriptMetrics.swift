@@ -2,39 +2,53 @@ import CoreMetrics
 import Foundation
 
 /// The metrics a script records (`k8s.metrics`; the controllers', work queues' and electors'
-/// own), through swift-metrics: counters, gauges, and histograms of seconds. Each series is
-/// made once and kept. Nothing is recorded unless the program bootstrapped a metrics backend
-/// (`kubescript run --metrics-addr`).
+/// own), through swift-metrics: counters, gauges, and histograms of seconds. A series is made
+/// once (`series`) and then recorded into by its number, the cheap path a reconcile takes.
+/// Nothing is made unless the program bootstrapped a metrics backend (`kubescript run
+/// --metrics-addr`).
 final class ScriptMetrics: @unchecked Sendable {
     enum Kind: String { case counter, gauge, seconds }
 
+    private enum Series {
+        case counter(Counter)
+        case gauge(Gauge)
+        case seconds(CoreMetrics.Timer)
+    }
+
     private let lock = NSLock()
-    private var counters: [String: Counter] = [:]
-    private var gauges: [String: Gauge] = [:]
-    private var timers: [String: CoreMetrics.Timer] = [:]
+    private var series: [Series] = []
+    private var numbers: [String: Int] = [:]
 
     /// Whether a backend was bootstrapped (recording into the default no-op one is skipped).
     static var enabled: Bool { !(MetricsSystem.factory is NOOPMetricsHandler) }
 
-    /// Records `value` into the series `name{labels}`: added to a counter, set on a gauge,
-    /// observed by a histogram of seconds.
-    func record(_ kind: Kind, name: String, labels: [(String, String)], value: Double) {
-        let key = labels.reduce(name) { $0 + "\u{0}" + $1.0 + "=" + $1.1 }
+    /// The number of the series `name{labels}` of `kind`, made the first time it is asked for.
+    func number(_ kind: Kind, name: String, labels: [(String, String)]) -> Int {
+        let key = labels.reduce(kind.rawValue + "\u{0}" + name) { $0 + "\u{0}" + $1.0 + "=" + $1.1 }
         lock.lock()
         defer { lock.unlock() }
+        if let number = numbers[key] { return number }
         switch kind {
-        case .counter:
-            let counter = counters[key] ?? Counter(label: name, dimensions: labels)
-            counters[key] = counter
-            counter.increment(by: Int64(max(0, value.rounded())))
-        case .gauge:
-            let gauge = gauges[key] ?? Gauge(label: name, dimensions: labels)
-            gauges[key] = gauge
-            gauge.record(value)
-        case .seconds:
-            let timer = timers[key] ?? CoreMetrics.Timer(label: name, dimensions: labels)
-            timers[key] = timer
-            timer.recordNanoseconds(Int64(max(0, min(value, 1e9)) * 1e9))
+        case .counter: series.append(.counter(Counter(label: name, dimensions: labels)))
+        case .gauge: series.append(.gauge(Gauge(label: name, dimensions: labels)))
+        case .seconds: series.append(.seconds(CoreMetrics.Timer(label: name, dimensions: labels)))
         }
+        numbers[key] = series.count - 1
+        return series.count - 1
+    }
+
+    /// Records `value` into series `number`: added to a counter, set on a gauge, observed by a
+    /// histogram of seconds. False when there is no such series.
+    func record(_ number: Int, _ value: Double) -> Bool {
+        lock.lock()
+        let found = series.indices.contains(number) ? series[number] : nil
+        lock.unlock()
+        switch found {
+        case .counter(let counter)?: counter.increment(by: Int64(max(0, value.rounded())))
+        case .gauge(let gauge)?: gauge.record(value)
+        case .seconds(let timer)?: timer.recordNanoseconds(Int64(max(0, min(value, 1e9)) * 1e9))
+        case nil: return false
+        }
+        return true
     }
 }

@@ -430,16 +430,24 @@ local function onFirstUse(name, arguments, entries)
   end
 end
 -- k8s.metrics: series served at /metrics (kubescript run --metrics-addr), next to the
--- controllers', work queues' and client's own; nothing is recorded without it.
-local metricsOn = host.metricsEnabled()
-k8s.metrics = {
-  -- inc(name, labels [, n]): adds n (1) to a counter
-  inc = function(name, labels, n) if metricsOn then host.metric("counter", name, labels or {}, n or 1) end end,
-  -- set(name, labels, value): sets a gauge
-  set = function(name, labels, value) if metricsOn then host.metric("gauge", name, labels or {}, value) end end,
-  -- observe(name, labels, seconds): into a histogram of seconds
-  observe = function(name, labels, seconds) if metricsOn then host.metric("seconds", name, labels or {}, seconds) end end,
-}
+-- controllers', work queues' and client's own. A series is made once, then recorded into:
+-- k8s.metrics.counter(name, labels):inc([n]), .gauge(name, labels):set(value),
+-- .histogram(name, labels):observe(seconds). Without --metrics-addr they record nothing.
+local Series = { __name = "k8s.MetricSeries" }
+Series.__index = Series
+function Series:inc(n) host.record(self.number, n or 1) end
+function Series:set(value) host.record(self.number, value) end
+function Series:observe(seconds) host.record(self.number, seconds) end
+local unrecorded = setmetatable({ inc = function() end, set = function() end, observe = function() end }, Series)
+
+local function series(kind)
+  if not host.metricsEnabled() then return function() return unrecorded end end
+  return function(name, labels)
+    if type(name) ~= "string" then raise("bad argument #1 (a metric name expected)") end
+    return setmetatable({ number = host.series(kind, name, labels or {}) }, Series)
+  end
+end
+k8s.metrics = { counter = series("counter"), gauge = series("gauge"), histogram = series("seconds") }
 
 -- k8s.sha256(text) → text's SHA-256 digest, in hex.
 k8s.sha256 = host.sha256

@@ -41,6 +41,16 @@ function k8s.controller(spec)
   local self = setmetatable({ name = spec.name, client = client, reconcile = spec.reconcile, workers = spec.workers or 1,
                               queue = k8s.workqueue { name = spec.name }, informers = {}, active = 0, stats = { success = 0, error = 0,
                               requeue = 0, requeue_after = 0 } }, Controller)
+  local labels = { controller = spec.name }
+  self.metrics = {
+    active = k8s.metrics.gauge("controller_runtime_active_workers", labels),
+    workers = k8s.metrics.gauge("controller_runtime_max_concurrent_reconciles", labels),
+    time = k8s.metrics.histogram("controller_runtime_reconcile_time_seconds", labels),
+    errors = k8s.metrics.counter("controller_runtime_reconcile_errors_total", labels),
+  }
+  for result in pairs(self.stats) do  -- controller_runtime_reconcile_total by result
+    self.metrics[result] = k8s.metrics.counter("controller_runtime_reconcile_total", { controller = spec.name, result = result })
+  end
   local primaryInfo = spec.primary:Info()
   local function enqueue(namespace, name) self.queue:Add(requestKey(namespace, name)) end
 
@@ -83,19 +93,19 @@ end
 -- adds it back after s; { requeue = true } or an error adds it back with backoff (the error logged
 -- once, with the request's key).
 function Controller:process(key)
-  local labels = { controller = self.name }
-  k8s.metrics.set("controller_runtime_active_workers", labels, self.active + 1)
+  local metrics = self.metrics
   self.active = self.active + 1
+  metrics.active:set(self.active)
   local started = host.now()
   local ok, result = pcall(self.reconcile, requestOf(key))
   self.active = self.active - 1
-  k8s.metrics.set("controller_runtime_active_workers", labels, self.active)
-  k8s.metrics.observe("controller_runtime_reconcile_time_seconds", labels, host.now() - started)
+  metrics.active:set(self.active)
+  metrics.time:observe(host.now() - started)
   local outcome
   if not ok then
     if k8s.errors.IsCanceled(result) then error(result, 0) end
     outcome = "error"
-    k8s.metrics.inc("controller_runtime_reconcile_errors_total", labels)
+    metrics.errors:inc()
     k8s.log.error(("controller %s: reconciling %s: %s"):format(self.name, key, tostring(result)))
     self.queue:AddRateLimited(key)
   elseif type(result) == "table" and result.requeueAfter then
@@ -110,7 +120,7 @@ function Controller:process(key)
     self.queue:Forget(key)
   end
   self.stats[outcome] = self.stats[outcome] + 1
-  k8s.metrics.inc("controller_runtime_reconcile_total", { controller = self.name, result = outcome })
+  metrics[outcome]:inc()
   self.queue:Done(key)
 end
 
@@ -119,7 +129,7 @@ end
 function Controller:Run()
   -- a shutdown (SIGTERM) stops the intake; the workers finish the requests they hold
   local unregister = k8s.onShutdown(function() self:Stop() end)
-  k8s.metrics.set("controller_runtime_max_concurrent_reconciles", { controller = self.name }, self.workers)
+  self.metrics.workers:set(self.workers)
   local workers = {}
   self.running = workers
   local ok, err = pcall(function()

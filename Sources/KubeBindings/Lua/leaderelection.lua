@@ -109,15 +109,15 @@ end
 function Elector:Run()
   self.stopped, self.draining = false, false
   local unregister = k8s.onShutdown(function() self.stopped, self.draining = true, true end)
-  local labels = { name = self.name }
-  k8s.metrics.set("leader_election_master_status", labels, 0)
+  local status = k8s.metrics.gauge("leader_election_master_status", { name = self.name })
+  status:set(0)
   local ok, err = pcall(function()
     local function stopped() return self.stopped end
     while not self:tryAcquireOrRenew() do
       if self:pause(self.retryPeriod * (1 + 0.2 * math.random()), stopped) then return end
     end
     self.leading = true
-    k8s.metrics.set("leader_election_master_status", labels, 1)
+    status:set(1)
     local work = self.onStartedLeading and k8s.go(self.onStartedLeading)
     -- over: stopped, and at a shutdown also the work ended
     local function over() return self.stopped and not (self.draining and work and not work:done()) end
@@ -134,7 +134,7 @@ function Elector:Run()
     if work then work:cancel() end
   end)
   self.leading = false
-  k8s.metrics.set("leader_election_master_status", labels, 0)
+  status:set(0)
   unregister()
   if self.releaseOnCancel then self:release() end
   if self.onStoppedLeading then self.onStoppedLeading() end  -- always, as client-go's deferred call

@@ -38,6 +38,17 @@ function RateLimiter:NumRequeues(item) return self.failures[item] or 0 end
 local Queue = { __name = "k8s.WorkQueue" }
 Queue.__index = Queue
 
+-- client-go's workqueue metrics, by the queue's name.
+local function queueMetrics(name)
+  local labels = { name = name }
+  return {
+    depth = k8s.metrics.gauge("workqueue_depth", labels), adds = k8s.metrics.counter("workqueue_adds_total", labels),
+    retries = k8s.metrics.counter("workqueue_retries_total", labels),
+    queueDuration = k8s.metrics.histogram("workqueue_queue_duration_seconds", labels),
+    workDuration = k8s.metrics.histogram("workqueue_work_duration_seconds", labels),
+  }
+end
+
 -- k8s.workqueue{ name = [, clock = fn → seconds] [, rateLimiter =] }: with a clock of its own (a
 -- test's fake), delays and the rate limiter go by it.
 function k8s.workqueue(options)
@@ -47,7 +58,7 @@ function k8s.workqueue(options)
     name = options.name or "", clock = clock, fake = options.clock ~= nil,
     queue = {}, dirty = {}, processing = {}, delayed = {}, shuttingDown = false,
     rateLimiter = options.rateLimiter or defaultRateLimiter(clock),
-    adds = 0, retries = 0, addedAt = {}, startedAt = {}, labels = { name = options.name or "" },
+    adds = 0, retries = 0, addedAt = {}, startedAt = {}, metrics = queueMetrics(options.name or ""),
   }, Queue)
 end
 
@@ -55,7 +66,7 @@ end
 function Queue:push(item)
   self.queue[#self.queue + 1] = item
   self.addedAt[item] = self.clock()
-  k8s.metrics.set("workqueue_depth", self.labels, #self.queue)
+  self.metrics.depth:set(#self.queue)
 end
 
 -- Moves the delayed items whose time has come to the queue.
@@ -73,7 +84,7 @@ function Queue:Add(item)
   if item == nil then raise("bad argument #1 to 'Add' (an item expected)") end
   if self.shuttingDown or self.dirty[item] then return end
   self.adds = self.adds + 1
-  k8s.metrics.inc("workqueue_adds_total", self.labels)
+  self.metrics.adds:inc()
   self.dirty[item] = true
   if self.processing[item] then return end  -- handed out: queued again by Done
   self:push(item)
@@ -89,7 +100,7 @@ end
 
 function Queue:AddRateLimited(item)
   self.retries = self.retries + 1
-  k8s.metrics.inc("workqueue_retries_total", self.labels)
+  self.metrics.retries:inc()
   self:AddAfter(item, self.rateLimiter:When(item))
 end
 
@@ -121,8 +132,8 @@ function Queue:Get()
   self.processing[item] = true
   self.dirty[item] = nil
   local now = self.clock()
-  k8s.metrics.set("workqueue_depth", self.labels, #self.queue)
-  k8s.metrics.observe("workqueue_queue_duration_seconds", self.labels, now - (self.addedAt[item] or now))
+  self.metrics.depth:set(#self.queue)
+  self.metrics.queueDuration:observe(now - (self.addedAt[item] or now))
   self.addedAt[item], self.startedAt[item] = nil, now
   return item, false
 end
@@ -131,7 +142,7 @@ end
 function Queue:Done(item)
   self.processing[item] = nil
   if self.startedAt[item] then
-    k8s.metrics.observe("workqueue_work_duration_seconds", self.labels, self.clock() - self.startedAt[item])
+    self.metrics.workDuration:observe(self.clock() - self.startedAt[item])
     self.startedAt[item] = nil
   end
   if self.dirty[item] then self:push(item) end
