@@ -3,6 +3,7 @@ import KubeAPI
 /// Lists: selectors, paging with opaque `continue` tokens, the List object.
 extension APIServer {
     func list(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, store: ObjectStore) -> APIResponse {
+        if case .failure(let status) = ListOptions.parse(request, watch: false) { return .status(status) }
         let selection: Selection
         switch Selection.parse(request, info) {
         case .success(let parsed): selection = parsed

