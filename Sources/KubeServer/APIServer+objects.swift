@@ -5,7 +5,10 @@ extension APIServer {
     /// Handles a request for a resource; runs with the store locked.
     func handleResource(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, in store: inout ObjectStore) -> APIResponse {
         if let subresource = path.subresource {
-            guard info.subresources.contains(subresource), let name = path.name else { return .status(.notFoundPath) }
+            // served: status and scale (log, above); any other is not found, never the object
+            guard ["status", "scale"].contains(subresource), info.subresources.contains(subresource), let name = path.name else {
+                return .status(.notFoundPath)
+            }
             return handleSubresource(subresource, request, path, info, name: name, dryRun: request.query["dryRun"] == "All", in: &store)
         }
         let dryRun = request.query["dryRun"] == "All"

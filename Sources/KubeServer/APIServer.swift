@@ -86,6 +86,9 @@ public final class APIServer: @unchecked Sendable {
             case .failure(let status): return .response(.status(status))
             }
         }
+        if resourcePath.subresource == "log", info.group.isEmpty, info.name == "pods", let name = resourcePath.name {
+            return podLog(request, resourcePath, info, name: name)
+        }
         return .response(lock.withLock {
             let response = handleResource(request, resourcePath, info, in: &store)
             if info.storageKey == CustomResource.definitionsKey, request.method != "GET" {
@@ -109,6 +112,8 @@ public final class APIServer: @unchecked Sendable {
             let lines = NIOLockedValueBox<[UInt8]>([])
             startWatch(watch) { event in lines.withLockedValue { $0 += event.line } }?.cancel()
             return APIResponse(status: 200, headers: [("content-type", "application/json")], body: lines.withLockedValue { $0 })
+        case .follow(let follow):
+            return APIResponse(status: 200, headers: [("content-type", "text/plain")], body: follow.text)
         }
     }
 }
@@ -118,6 +123,8 @@ public enum APIReply: Sendable {
     case response(APIResponse)
     /// A watch to stream with `APIServer.startWatch`.
     case watch(WatchRequest)
+    /// A log to send and keep open (`pods/log?follow=true`).
+    case follow(LogFollow)
     /// Close the connection without answering (an injected fault).
     case drop
 }

@@ -120,6 +120,7 @@ final class APIRequestHandler: ChannelInboundHandler {
             switch server.reply(to: request) {
             case .response(let response): respond(response, to: head, context: context)
             case .watch(let watch): stream(watch, to: head, context: context)
+            case .follow(let follow): stream(follow, to: head, context: context)
             case .drop: context.close(promise: nil)
             }
             if request.method != "GET" && request.method != "HEAD" {
@@ -174,6 +175,25 @@ final class APIRequestHandler: ChannelInboundHandler {
         if !request.isKeepAlive {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             done.whenComplete { _ in bound.value.close(promise: nil) }
+        }
+    }
+
+    /// A followed log: its text, then nothing until the Pod is deleted (or the client goes).
+    func stream(_ follow: LogFollow, to request: HTTPRequestHead, context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("content-type", "text/plain"), ("transfer-encoding", "chunked")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: follow.text)))), promise: nil)
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(context, eventLoop: loop)
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        streaming = true
+        subscription = server.startWatch(follow.watch) { event in
+            guard event.type == "DELETED" else { return }
+            loop.execute {
+                guard handler.value.streaming else { return }
+                handler.value.stopWatching()
+                handler.value.end(request, context: bound.value)
+            }
         }
     }
 

@@ -347,7 +347,7 @@ final class APIServerTests: KubeScriptTestCase {
         XCTAssertEqual(listed.map { $0["type"]?.stringValue ?? "" }, ["ADDED", "ADDED", "BOOKMARK"])
         XCTAssertEqual(listed.compactMap { $0[path: "object", "metadata", "name"]?.stringValue }, ["a", "b"])
         let list = try server.call("GET", path, expect: 200)
-        XCTAssertEqual(listed[2]["object"], .object([
+        XCTAssertEqual(listed.last?["object"], .object([
             "kind": .string("ConfigMap"), "apiVersion": .string("v1"),
             "metadata": .object(["resourceVersion": list[path: "metadata", "resourceVersion"] ?? .null, "creationTimestamp": .null,
                                  "annotations": .object(["k8s.io/initial-events-end": .string("true")])]),

@@ -60,4 +60,39 @@ final class TodaysKubectlTests: KubeScriptTestCase {
         XCTAssertEqual(waiter.terminationStatus, 0)
         XCTAssertEqual(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "configmap/settings condition met\n")
     }
+
+    /// `kubectl logs` prints the simulated log (it used to print the Pod's JSON); `-f` follows it
+    /// until the Pod is deleted. (The server's 400s: PodLogTests.)
+    func testLogs() throws {
+        let manifest = try cluster.file("pod.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: one, namespace: default}
+            spec: {containers: [{name: app, image: "busybox:1.36"}]}
+
+            """)
+        try kubectl("apply", "-f", manifest)
+        try kubectl("wait", "--for=condition=Ready", "pod/one", "--timeout=5s")
+        XCTAssertEqual(try kubectl("logs", "one"), "kubescript-node: started container app (image busybox:1.36); the embedded cluster runs no processes\n")
+        let wrong = try runProgram(kubectlPath, ["logs", "one", "-c", "nope"], environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertEqual(wrong.stderr, "error: container nope is not valid for pod one out of: app\n", "kubectl 1.37 checks it itself")
+
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: kubectlPath)
+        follower.arguments = ["logs", "-f", "one"]
+        follower.environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
+        let output = Pipe()
+        follower.standardOutput = output
+        try follower.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertTrue(follower.isRunning, "following")
+        try kubectl("delete", "pod", "one", "--wait=false")
+        let deadline = Date().addingTimeInterval(10)
+        while follower.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if follower.isRunning { follower.terminate() }
+        follower.waitUntilExit()
+        XCTAssertEqual(follower.terminationStatus, 0, "the log ends with its Pod")
+        XCTAssertTrue(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).hasPrefix("kubescript-node: started container app"))
+    }
 }
