@@ -26,9 +26,20 @@ public final class APIServer: @unchecked Sendable {
         self.authentication = authentication
         self.controllers = controllers
         var documents: [String: [UInt8]] = [:]
-        for (path, json) in RecordedDiscovery.documents { documents[path] = Array(json.utf8) }
+        for (path, json) in Self.servedDiscovery { documents[path] = Array(json.utf8) }
         discovery = documents
-        catalog = ResourceCatalog(discovery: RecordedDiscovery.documents)
+        catalog = ResourceCatalog(discovery: Self.servedDiscovery)
+    }
+
+    /// The recorded server's discovery, and what this server serves beyond v1.24:
+    /// authentication.k8s.io/v1 SelfSubjectReview (GA in v1.28), which `kubectl auth whoami` asks.
+    static let servedDiscovery: [(path: String, json: String)] = RecordedDiscovery.documents.map { entry in
+        guard entry.path == "/apis/authentication.k8s.io/v1", case .object(var list)? = try? JSONValue.parse(entry.json),
+              case .array(var resources)? = list["resources"] else { return entry }
+        resources.append(.object(["name": .string("selfsubjectreviews"), "singularName": .string(""), "namespaced": .bool(false),
+                                  "kind": .string("SelfSubjectReview"), "verbs": .array([.string("create")])]))
+        list["resources"] = .array(resources)
+        return (entry.path, JSONValue.object(list).jsonString())
     }
 
     /// Keeps the cluster in the SQLite database at `path` (`serve --data`): what it holds (if
@@ -73,8 +84,10 @@ public final class APIServer: @unchecked Sendable {
               let info = served(resourcePath.group, resourcePath.version, resourcePath.resource),
               info.namespaced || resourcePath.namespace == nil
         else { return .response(.status(.notFoundPath)) }
-        guard user.isAdministrator else {
-            return .response(.status(.forbidden(user, verb: request.verb(named: resourcePath.name != nil), info, name: resourcePath.name,
+        if Self.reviews.contains("\(info.group)/\(info.name)") { return .response(review(request, resourcePath, info, user: user)) }
+        let verb = request.verb(named: resourcePath.name != nil)
+        guard Authorization.decide(groups: Authorization.groups(of: user), .init(verb: verb, group: info.group, resource: info.name)).allowed else {
+            return .response(.status(.forbidden(user, verb: verb, info, name: resourcePath.name,
                                                 namespace: resourcePath.namespace, subresource: resourcePath.subresource)))
         }
         let watch = request.flag("watch")

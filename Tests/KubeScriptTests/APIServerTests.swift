@@ -27,7 +27,13 @@ final class APIServerTests: KubeScriptTestCase {
             let response = server.handle(APIRequest(method: method, path: path))
             XCTAssertEqual(response.status, Int(exchange[path: "response", "status"]?.integerValue ?? 0), path)
             XCTAssertEqual(response.header("content-type"), exchange[path: "response", "headers", "content-type"]?.stringValue, path)
-            XCTAssertEqual(try JSONValue.parse(response.body), expected, path)
+            var served = try JSONValue.parse(response.body)
+            if path == "/apis/authentication.k8s.io/v1", case .array(var resources)? = served["resources"] {
+                // served beyond v1.24 (kubectl auth whoami): the recording has TokenReview alone
+                XCTAssertEqual(resources.popLast()?["kind"], .string("SelfSubjectReview"))
+                served["resources"] = .array(resources)
+            }
+            XCTAssertEqual(served, expected, path)
             compared += 1
         }
         XCTAssertEqual(compared, 34)

@@ -145,6 +145,48 @@ final class ConformanceTests: KubeScriptTestCase {
             #"deployments.apps is forbidden: User "reader" cannot create resource "deployments" in API group "apps" in the namespace "default""#))
     }
 
+    /// The review APIs (transcript 12), replayed with the recording's two users: an administrator
+    /// and a reader. Two answers differ, each for a reason: the recording's reader had the
+    /// built-in `view` role bound (this server binds no roles, so #1 is not compared), and this
+    /// server also serves authentication.k8s.io/v1 SelfSubjectReview (newer than v1.24), so
+    /// `system:basic-user` may create those too (#6 gains that rule).
+    func testReviews() throws {
+        let server = APIServer(authentication: Authentication(tokens: [
+            "admin-token": .init(name: "admin", groups: ["system:masters", "system:authenticated"]),
+            "reader-token": .init(name: "reader", groups: ["system:authenticated"]),
+        ]))
+        let exchanges = try transcript("12-reviews.json")
+        XCTAssertEqual(exchanges.count, 18)
+        let readers: Set<Int> = [1, 2, 3, 4, 11]
+        for (index, exchange) in exchanges.enumerated() where index != 1 {
+            var request = try Self.request(exchange)
+            request.headers["authorization"] = "Bearer " + (readers.contains(index) ? "reader-token" : "admin-token")
+            request.headers["user-agent"] = "Python-urllib/3.11"
+            request.body = Array(String(decoding: request.body, as: UTF8.self).replacingOccurrences(of: "<redacted>", with: "reader-token").utf8)
+            try compare(server.handle(request), with: exchange, label: "12 #\(index)") { recorded in
+                if index == 6, case .array(var rules)? = recorded[path: "status", "resourceRules"], case .object(var status)? = recorded["status"] {
+                    rules.append(.object(["verbs": .array([.string("create")]), "apiGroups": .array([.string("authentication.k8s.io")]),
+                                          "resources": .array([.string("selfsubjectreviews")])]))
+                    status["resourceRules"] = .array(rules)
+                    recorded["status"] = .object(status)
+                }
+                if index == 15 { recorded["spec"] = .object(["token": .string("reader-token")]) }
+            }
+        }
+        // anonymous: no reviews of its own (system:basic-user is for the authenticated)
+        let anonymous = server.handle(APIRequest(method: "POST", path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                                                 body: Array(#"{"spec":{"nonResourceAttributes":{"path":"/version","verb":"get"}}}"#.utf8)))
+        XCTAssertEqual(anonymous.status, 403)
+        // SelfSubjectReview (newer than the recording): who the request's user is
+        let whoami = server.handle(APIRequest(method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                                              headers: ["authorization": "Bearer reader-token"],
+                                              body: Array(#"{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"#.utf8)))
+        XCTAssertEqual(whoami.status, 201)
+        XCTAssertEqual(try JSONValue.parse(whoami.body)["status"], .object(["userInfo": .object([
+            "username": .string("reader"), "uid": .string("reader"), "groups": .array([.string("system:authenticated")]),
+        ])]))
+    }
+
     /// The Table transcript's Deployments table (10 #0): the Deployment of the apply transcript
     /// (05 #0 and #2) once the deployment controller has written its status, in a cluster whose
     /// Pods never start (the recording had no kubelet). The age is compared by form.

@@ -25,7 +25,7 @@ final class JSONTests: KubeScriptTestCase {
     func testTranscriptBodiesRoundTrip() throws {
         let directory = fixturePath("k8s-transcripts")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
-        XCTAssertEqual(files.count, 11)
+        XCTAssertEqual(files.count, 12)
         var checked = 0
         try withRuntime { rt in
             for file in files {

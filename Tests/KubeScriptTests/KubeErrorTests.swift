@@ -32,7 +32,7 @@ final class KubeErrorTests: KubeScriptTestCase {
                 }
             }
         }
-        XCTAssertEqual(Set(seen.keys), ["NotFound", "AlreadyExists", "Conflict", "Invalid", "BadRequest", "Unauthorized", "Forbidden"], "\(seen)")
+        XCTAssertEqual(Set(seen.keys), ["NotFound", "AlreadyExists", "Conflict", "Invalid", "BadRequest", "Unauthorized", "Forbidden", "MethodNotAllowed"], "\(seen)")
     }
 
     func testAnswersWithoutAStatusAreNamedByTheirCode() {

@@ -126,6 +126,16 @@ final class KubectlTests: KubeScriptTestCase {
         XCTAssertFalse(namespaces.contains("namespace/shop"), namespaces)
     }
 
+    /// `kubectl auth can-i` asks a SelfSubjectAccessReview, `--list` a SelfSubjectRulesReview.
+    func testAuthCanI() throws {
+        try serve()
+        XCTAssertEqual(try kubectl("auth", "can-i", "create", "deployments"), "yes\n")
+        let rules = try kubectl("auth", "can-i", "--list")
+        XCTAssertTrue(rules.hasPrefix("Resources   "), rules)
+        XCTAssertTrue(rules.contains("\n*.*    "), rules)
+        XCTAssertTrue(rules.contains("selfsubjectaccessreviews.authorization.k8s.io"), rules)
+    }
+
     func testValidationAndExplainUseTheOpenAPIDocument() throws {
         try serve()
         let bad = try cluster.file("bad.yaml", Self.manifest.replacingOccurrences(of: "replicas: 2", with: "replicas: two")
