@@ -282,6 +282,11 @@ extension APIServer {
 
     /// The request body (JSON, or YAML) as an object of the resource's kind, or the Status
     /// kube-apiserver gives.
+    /// A body in a format the server does not take for the resource, worded as kube-apiserver.
+    static let unsupportedMediaType = Status(code: 415, reason: "UnsupportedMediaType",
+                                             message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+                                             details: .object([:]))
+
     static func decodeBody(_ request: APIRequest, _ info: APIResourceInfo) -> Result<JSONValue, Status> {
         let contentType = (request.headers["content-type"] ?? "application/json").split(separator: ";").first.map { $0.trimmingSpaces } ?? ""
         let body: JSONValue
@@ -299,12 +304,17 @@ extension APIServer {
             } catch {
                 return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: error converting YAML to JSON: \(error.problem)"))
             }
+        case ProtobufBody.mediaType:
+            // built-in kinds only: a custom resource is JSON only, as on a real server
+            let decoded = Result { () throws(ProtobufBody.Failure) in try ProtobufBody.object(request.body) }
+            switch decoded {
+            case .success(let object?): body = object
+            case .success(nil): return .failure(unsupportedMediaType)
+            case .failure(let failure):
+                return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): \(failure.message)"))
+            }
         default:
-            // kube-apiserver also takes protobuf; this server takes JSON and YAML, so clients that
-            // would send protobuf (kubectl's newer built-in generators) are told so plainly.
-            return .failure(Status(code: 415, reason: "UnsupportedMediaType",
-                                   message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
-                                   details: .object([:])))
+            return .failure(unsupportedMediaType)
         }
         guard case .object = body else {
             return .failure(.badRequest("the object provided is unrecognized (must be of type \(info.kind)): couldn't get version/kind; json parse error: json: cannot unmarshal \(goType(body)) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }"))

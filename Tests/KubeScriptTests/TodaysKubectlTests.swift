@@ -95,4 +95,16 @@ final class TodaysKubectlTests: KubeScriptTestCase {
         XCTAssertEqual(follower.terminationStatus, 0, "the log ends with its Pod")
         XCTAssertTrue(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).hasPrefix("kubescript-node: started container app"))
     }
+
+    /// kubectl's built-in generators send protobuf; `auth can-i` and `auth whoami` ask reviews in it.
+    func testCreateCommandsAndReviewsInProtobuf() throws {
+        XCTAssertEqual(try kubectl("create", "namespace", "shop"), "namespace/shop created\n")
+        XCTAssertEqual(try kubectl("create", "deployment", "web", "--image=nginx:1.25", "--replicas=2", "-n", "shop"), "deployment.apps/web created\n")
+        XCTAssertEqual(try kubectl("create", "configmap", "settings", "--from-literal=mode=fast", "-n", "shop"), "configmap/settings created\n")
+        XCTAssertEqual(try kubectl("create", "secret", "generic", "creds", "--from-literal=password=s3cret", "-n", "shop"), "secret/creds created\n")
+        XCTAssertEqual(try kubectl("get", "secret", "creds", "-n", "shop", "-o", "jsonpath={.data.password}"), "czNjcmV0")
+        XCTAssertTrue(try kubectl("rollout", "status", "deployment/web", "-n", "shop", "--timeout=5s").hasSuffix("successfully rolled out\n"))
+        XCTAssertEqual(try kubectl("auth", "can-i", "create", "deployments", "-n", "shop"), "yes\n")
+        XCTAssertEqual(try kubectl("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"), "admin")
+    }
 }
