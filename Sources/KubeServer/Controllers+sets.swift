@@ -31,7 +31,11 @@ extension APIServer {
             // scale down, from the highest ordinal (one at a time when ordered)
             let surplus = live.filter { ordinal($0) >= replicas }.sorted { ordinal($0) > ordinal($1) }
             for pod in surplus.prefix(ordered ? 1 : surplus.count) {
+                recordContainersKilled(pod, in: &store)
                 controllerDelete(pod, pods, in: &store)
+                recordEvent(set, sets, reason: "SuccessfulDelete",
+                            message: "delete Pod \(pod[path: "metadata", "name"]?.stringValue ?? "") in StatefulSet \(name) successful",
+                            component: "statefulset-controller", in: &store)
                 changed = true
             }
             if ordered, !surplus.isEmpty { mine = owned(by: uid, pods, namespace: namespace, in: store) }
@@ -47,6 +51,8 @@ extension APIServer {
                         spec["hostname"] = .string(podName)
                         if let service = set[path: "spec", "serviceName"], service != .string("") { spec["subdomain"] = service }
                     }
+                    recordEvent(set, sets, reason: "SuccessfulCreate", message: "create Pod \(podName) in StatefulSet \(name) successful",
+                                component: "statefulset-controller", in: &store)
                     changed = true
                     if ordered { break }  // the next waits for this one to be Ready
                 }
@@ -122,6 +128,8 @@ extension APIServer {
                 ], in: &store) { spec in
                     spec["affinity"] = Self.nodeAffinity
                 }]
+                recordEvent(set, sets, reason: "SuccessfulCreate", message: "Created pod: \(mine[0][path: "metadata", "name"]?.stringValue ?? "")",
+                            component: "daemonset-controller", in: &store)
                 changed = true
             }
             let scheduled = Int64(mine.filter { $0[path: "spec", "nodeName"] != nil }.count)

@@ -79,6 +79,10 @@ extension APIServer {
                 updated["spec"]?["replicas"] = .integer(want)
                 if isNew { updated["metadata"]?["annotations"]?["deployment.kubernetes.io/desired-replicas"] = .string(String(replicas)) }
                 changed = controllerUpdate(updated, was: set, replicaSets, manager: Self.controllerManager, in: &store) || changed
+                let direction = want > (set[path: "spec", "replicas"]?.integerValue ?? 0) ? "up" : "down"
+                recordEvent(deployment, deployments, reason: "ScalingReplicaSet",
+                            message: "Scaled \(direction) replica set \(set[path: "metadata", "name"]?.stringValue ?? "") to \(want)",
+                            component: "deployment-controller", in: &store)
             }
             guard let current = store.object(of: deployments, key: "\(namespace)/\(name)"), let newSet else { continue }
             sets = owned(by: uid, replicaSets, namespace: namespace, in: store)
@@ -200,14 +204,22 @@ extension APIServer {
             var mine = owned(by: uid, pods, namespace: namespace, in: store).filter { !Self.isDeleting($0) }
             if Int64(mine.count) < want, let template = set[path: "spec", "template"] {
                 for _ in 0..<(want - Int64(mine.count)) {
-                    mine.append(createPod(from: template, owner: set, replicaSets, in: &store))
+                    let pod = createPod(from: template, owner: set, replicaSets, in: &store)
+                    mine.append(pod)
+                    recordEvent(set, replicaSets, reason: "SuccessfulCreate", message: "Created pod: \(pod[path: "metadata", "name"]?.stringValue ?? "")",
+                                component: "replicaset-controller", in: &store)
                 }
                 changed = true
             } else if Int64(mine.count) > want {
                 // the newest go first, as the controller prefers
                 let extra = mine.sorted { ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "") > ($1[path: "metadata", "creationTimestamp"]?.stringValue ?? "") }
                     .prefix(mine.count - Int(want))
-                for pod in extra { controllerDelete(pod, pods, in: &store) }
+                for pod in extra {
+                    recordContainersKilled(pod, in: &store)
+                    controllerDelete(pod, pods, in: &store)
+                    recordEvent(set, replicaSets, reason: "SuccessfulDelete", message: "Deleted pod: \(pod[path: "metadata", "name"]?.stringValue ?? "")",
+                                component: "replicaset-controller", in: &store)
+                }
                 mine = owned(by: uid, pods, namespace: namespace, in: store)
                 changed = true
             }
@@ -245,7 +257,11 @@ extension APIServer {
             let active = Int64(mine.filter { $0[path: "status", "phase"] != .string("Succeeded") && $0[path: "status", "phase"] != .string("Failed") }.count)
             let start = min(parallelism, completions - succeeded) - active
             if start > 0, let template = job[path: "spec", "template"] {
-                for _ in 0..<start { createPod(from: template, owner: job, jobs, in: &store) }
+                for _ in 0..<start {
+                    let pod = createPod(from: template, owner: job, jobs, in: &store)
+                    recordEvent(job, jobs, reason: "SuccessfulCreate", message: "Created pod: \(pod[path: "metadata", "name"]?.stringValue ?? "")",
+                                component: "job-controller", in: &store)
+                }
                 changed = true
             }
             let now = Self.timestamp()
@@ -255,6 +271,7 @@ extension APIServer {
             if succeeded < completions && running > 0 { status.append("active", .integer(running)) }
             if succeeded > 0 { status.append("succeeded", .integer(succeeded)) }
             if succeeded >= completions {
+                recordEvent(job, jobs, reason: "Completed", message: "Job completed", component: "job-controller", in: &store)
                 status.append("completionTime", .string(now))
                 status.append("conditions", .array([.object([
                     "type": .string("Complete"), "status": .string("True"), "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
@@ -283,6 +300,7 @@ extension APIServer {
             if pod[path: "spec", "nodeName"] == nil {
                 updated["spec"]?["nodeName"] = .string(Self.node)
                 changed = controllerUpdate(updated, was: pod, pods, manager: "kube-scheduler", in: &store) || changed
+                recordScheduled(pod, in: &store)
                 continue
             }
             let ownedByJob = (pod[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains { $0["kind"] == .string("Job") }
@@ -305,6 +323,7 @@ extension APIServer {
                     ])
                 })
                 store.firstSeen[uid] = clock  // when it started
+                recordContainersStarted(pod, in: &store)
             } else if phase == "Running", ownedByJob, clock - seen >= options.jobPodDuration {
                 status["phase"] = .string("Succeeded")
                 status["conditions"] = .array(["Initialized", "Ready", "ContainersReady", "PodScheduled"].map { (type: String) -> JSONValue in

@@ -19,11 +19,14 @@ public struct ControllerOptions: Sendable {
     /// controller empties it (a real one takes some seconds: clients deleting a manifest's
     /// objects one by one find them still there).
     public var namespaceDeletionDelay: Double
+    /// Seconds an event is kept after it last happened (kube-apiserver's `--event-ttl`, an hour).
+    public var eventTTL: Double
 
-    public init(podStartDelay: Double = 0.5, jobPodDuration: Double = 0.5, namespaceDeletionDelay: Double = 1) {
+    public init(podStartDelay: Double = 0.5, jobPodDuration: Double = 0.5, namespaceDeletionDelay: Double = 1, eventTTL: Double = 3600) {
         self.podStartDelay = podStartDelay
         self.jobPodDuration = jobPodDuration
         self.namespaceDeletionDelay = namespaceDeletionDelay
+        self.eventTTL = eventTTL
     }
 }
 
@@ -55,6 +58,7 @@ extension APIServer {
         changed = kubelet(options, in: &store) || changed
         changed = kubernetesService(in: &store) || changed
         changed = endpoints(in: &store) || changed
+        changed = expireEvents(options, in: &store) || changed
         return changed
     }
 

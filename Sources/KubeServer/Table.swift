@@ -87,6 +87,7 @@ enum Table {
         case ("apps", "daemonsets"): return daemonSetColumns
         case ("", "nodes"): return nodeColumns
         case ("batch", "jobs"): return jobColumns
+        case ("", "events"): return eventColumns
         case ("", "namespaces"):
             return [name, Column(name: "Status", description: "The status of the namespace", cell: text("status", "phase")), age]
         case ("", "configmaps"):

@@ -107,4 +107,16 @@ final class TodaysKubectlTests: KubeScriptTestCase {
         XCTAssertEqual(try kubectl("auth", "can-i", "create", "deployments", "-n", "shop"), "yes\n")
         XCTAssertEqual(try kubectl("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"), "admin")
     }
+
+    /// The simulated controllers' events, as `kubectl events` and `kubectl describe` show them.
+    func testEventsAndDescribe() throws {
+        try kubectl("create", "deployment", "web", "--image=nginx:1.25")
+        try kubectl("rollout", "status", "deployment/web", "--timeout=5s")
+        let events = try kubectl("events", "--for", "deployment/web")
+        XCTAssertTrue(events.hasPrefix("LAST SEEN   TYPE     REASON              OBJECT           MESSAGE\n"), events)
+        XCTAssertTrue(events.contains("Normal   ScalingReplicaSet   Deployment/web   Scaled up replica set web-"), events)
+        let described = try kubectl("describe", "deployment", "web")
+        XCTAssertTrue(described.contains("Normal  ScalingReplicaSet  "), described)
+        XCTAssertTrue(described.contains("deployment-controller  Scaled up replica set web-"), described)
+    }
 }

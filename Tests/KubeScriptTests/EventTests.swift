@@ -1,0 +1,97 @@
+import KubeAPI
+import XCTest
+@testable import KubeServer
+
+/// The events the simulated controllers record, worded as the real ones (v1.24): the deployment,
+/// replica set and job controllers', the scheduler's (through events.k8s.io, as core/v1 shows it)
+/// and the kubelet's; repeats counted; old ones expired; the Events table kubectl prints.
+final class EventTests: KubeScriptTestCase {
+    let server = APIServer(controllers: ControllerOptions(podStartDelay: 0, jobPodDuration: 0))
+
+    func events() throws -> [JSONValue] {
+        try server.call("GET", "/api/v1/namespaces/default/events", expect: 200)["items"]?.arrayValue ?? []
+    }
+
+    /// "reason message (component)" of every event, sorted.
+    func lines() throws -> [String] {
+        try events().map { event in
+            let source = event[path: "source", "component"]?.stringValue ?? event["reportingComponent"]?.stringValue ?? ""
+            return "\(event["reason"]?.stringValue ?? "") \(event["message"]?.stringValue ?? "") (\(source))"
+        }.sorted()
+    }
+
+    func testADeploymentsLifeInEvents() throws {
+        try server.call("POST", "/apis/apps/v1/namespaces/default/deployments", ControllerTests.deployment, expect: 201)
+        for _ in 0..<4 { server.settle() }
+        let set = try XCTUnwrap(try server.call("GET", "/apis/apps/v1/namespaces/default/replicasets", expect: 200)["items"]?[0]?[path: "metadata", "name"]?.stringValue)
+        let pods = try server.call("GET", "/api/v1/namespaces/default/pods", expect: 200)["items"]?.arrayValue?.compactMap { $0[path: "metadata", "name"]?.stringValue } ?? []
+        XCTAssertEqual(pods.count, 2)
+        var expected = ["ScalingReplicaSet Scaled up replica set \(set) to 2 (deployment-controller)"]
+        for pod in pods {
+            expected += ["SuccessfulCreate Created pod: \(pod) (replicaset-controller)",
+                         "Scheduled Successfully assigned default/\(pod) to kubescript-node (default-scheduler)",
+                         "Pulling Pulling image \"nginx:1.25\" (kubelet)", "Pulled Successfully pulled image \"nginx:1.25\" in 0s (kubelet)",
+                         "Created Created container web (kubelet)", "Started Started container web (kubelet)"]
+        }
+        XCTAssertEqual(try lines(), expected.sorted())
+
+        let pulling = try XCTUnwrap(try events().first { $0["reason"] == .string("Pulling") })
+        XCTAssertEqual(pulling["involvedObject"]?["fieldPath"], .string("spec.containers{web}"))
+        XCTAssertEqual(pulling["source"], .object(["component": .string("kubelet"), "host": .string("kubescript-node")]))
+        XCTAssertEqual(pulling["count"], .integer(1))
+        let scheduled = try XCTUnwrap(try events().first { $0["reason"] == .string("Scheduled") })
+        XCTAssertEqual(scheduled["firstTimestamp"], .null)
+        XCTAssertNotNil(scheduled["eventTime"]?.stringValue?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"#, options: .regularExpression))
+        XCTAssertEqual(scheduled["action"], .string("Binding"))
+
+        // down to one and up to two again: the same "Scaled up" event counts 2
+        for replicas in [1, 2] {
+            try server.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", #"{"spec":{"replicas":\#(replicas)}}"#,
+                            type: "application/merge-patch+json", expect: 200)
+            for _ in 0..<4 { server.settle() }
+        }
+        let all = try lines()
+        XCTAssertTrue(all.contains("ScalingReplicaSet Scaled down replica set \(set) to 1 (deployment-controller)"), "\(all)")
+        XCTAssertTrue(all.contains { $0.hasPrefix("SuccessfulDelete Deleted pod: \(set)-") }, "\(all)")
+        XCTAssertTrue(all.contains("Killing Stopping container web (kubelet)"), "\(all)")
+        let scaledUp = try events().filter { $0["message"] == .string("Scaled up replica set \(set) to 2") }
+        XCTAssertEqual(scaledUp.count, 1)
+        XCTAssertEqual(scaledUp.first?["count"], .integer(2))
+    }
+
+    func testAJobsEvents() throws {
+        try server.call("POST", "/apis/batch/v1/namespaces/default/jobs", #"""
+            {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"once"},
+             "spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"job","image":"busybox:1.36"}]}}}}
+            """#, expect: 201)
+        for _ in 0..<5 { server.settle() }
+        let all = try lines()
+        XCTAssertTrue(all.contains { $0.hasPrefix("SuccessfulCreate Created pod: once-") && $0.hasSuffix("(job-controller)") }, "\(all)")
+        XCTAssertTrue(all.contains("Completed Job completed (job-controller)"), "\(all)")
+    }
+
+    func testEventsExpireAfterTheirTTL() throws {
+        for (name, last) in [("old", "2020-01-01T00:00:00Z"), ("new", APIServer.timestamp())] {
+            try server.call("POST", "/api/v1/namespaces/default/events", #"""
+                {"apiVersion":"v1","kind":"Event","metadata":{"name":"\#(name)"},"involvedObject":{"kind":"Pod","name":"p","namespace":"default"},
+                 "reason":"Test","message":"m","lastTimestamp":"\#(last)","firstTimestamp":"\#(last)","count":1,"type":"Normal"}
+                """#, expect: 201)
+        }
+        server.settle()
+        XCTAssertEqual(try events().compactMap { $0[path: "metadata", "name"]?.stringValue }, ["new"])
+    }
+
+    func testTheEventsTable() throws {
+        try server.call("POST", "/apis/apps/v1/namespaces/default/deployments", ControllerTests.deployment, expect: 201)
+        server.settle()
+        let response = server.handle(APIRequest(method: "GET", path: "/api/v1/namespaces/default/events",
+                                                headers: ["accept": "application/json;as=Table;v=v1;g=meta.k8s.io"]))
+        let table = try JSONValue.parse(response.body)
+        XCTAssertEqual(table["columnDefinitions"]?.arrayValue?.map { "\($0["name"]?.stringValue ?? "")/\($0["priority"]?.integerValue ?? 0)" },
+                       ["Last Seen/0", "Type/0", "Reason/0", "Object/0", "Subobject/1", "Source/1", "Message/0", "First Seen/1", "Count/1", "Name/1"])
+        let row = try XCTUnwrap(table["rows"]?.arrayValue?.first { $0["cells"]?[2] == .string("ScalingReplicaSet") })
+        XCTAssertEqual(row["cells"]?[3], .string("deployment/web"))
+        XCTAssertEqual(row["cells"]?[5], .string("deployment-controller"))
+        XCTAssertEqual(row["cells"]?[8], .integer(1))
+    }
+}
