@@ -49,6 +49,13 @@ extension APIServer {
                                      "groups": .array(Authorization.groups(of: reviewed).map { .string($0) })]),
                     "audiences": .array([.string("https://kubernetes.default.svc")]),
                 ])
+            } else if let issued = issuedTokens.lookup(token) {
+                status = .object([
+                    "authenticated": .bool(true),
+                    "user": .object(["username": .string(issued.user.name), "uid": .string(issued.uid),
+                                     "groups": .array(issued.user.groups.map { .string($0) })]),
+                    "audiences": .array(issued.audiences.map { .string($0) }),
+                ])
             } else {
                 status = .object(["user": .object([:]), "error": .string("invalid bearer token")])
             }

@@ -21,6 +21,8 @@ public final class APIServer: @unchecked Sendable {
     /// The discovery documents with the custom resources of a definitions revision, made once.
     let customDiscovery = NIOLockedValueBox<(revision: Int64, documents: [String: [UInt8]])?>(nil)
     let faults = FaultList()
+    /// The service account tokens this server has issued.
+    let issuedTokens = IssuedTokens()
 
     public init(authentication: Authentication = Authentication(), controllers: ControllerOptions? = nil) {
         self.authentication = authentication
@@ -60,7 +62,7 @@ public final class APIServer: @unchecked Sendable {
             default: if let response = fault.response { return .response(response) }
             }
         }
-        guard let user = authentication.user(for: request) else { return .response(.status(.unauthorized)) }
+        guard let user = authentication.user(for: request) ?? issuedTokens.user(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         let (custom, definitionsRevision) = lock.withLock { (store.customResources, store.definitionsRevision) }
         let documents = discoveryDocuments(with: custom, revision: definitionsRevision)
@@ -101,6 +103,9 @@ public final class APIServer: @unchecked Sendable {
         }
         if resourcePath.subresource == "log", info.group.isEmpty, info.name == "pods", let name = resourcePath.name {
             return podLog(request, resourcePath, info, name: name)
+        }
+        if resourcePath.subresource == "token", info.group.isEmpty, info.name == "serviceaccounts", let name = resourcePath.name {
+            return .response(tokenRequest(request, resourcePath, info, name: name))
         }
         return .response(lock.withLock {
             let response = handleResource(request, resourcePath, info, in: &store)

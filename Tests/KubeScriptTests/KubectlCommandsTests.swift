@@ -54,6 +54,8 @@ final class KubectlCommandsTests: KubeScriptTestCase {
             Step(arguments: ["get", "--raw", "/openapi/v3"], expect: #""apis/apps/v1": {"#),
             Step(arguments: ["-n", "shop", "auth", "can-i", "create", "deployments"], expect: "yes"),
             Step(arguments: ["auth", "whoami"], expect: "Username    admin", since: 28),
+            Step(arguments: ["-n", "shop", "create", "serviceaccount", "robot"], expect: "serviceaccount/robot created"),
+            Step(arguments: ["-n", "shop", "create", "token", "robot"], expect: "eyJ", since: 24),
             Step(arguments: ["-n", "shop", "delete", "configmap", "--all"], expect: "configmap \"flags\" deleted"),
             Step(arguments: ["-n", "shop", "delete", "deployment", "web", "--wait", "--timeout=5s"], expect: "deployment.apps \"web\" deleted"),
         ]

@@ -1,0 +1,91 @@
+import Crypto
+import Glibc
+import KubeAPI
+import NIOConcurrencyHelpers
+
+/// Service account tokens the server issues (`serviceaccounts/token`, a TokenRequest: what
+/// `kubectl create token` asks for): JWTs with the claims kube-apiserver's issuer writes, signed
+/// with a key made when the server starts (HS256, where the real one signs with the service
+/// account key). Until it expires, a token authenticates as its account and TokenReview
+/// reviews it.
+final class IssuedTokens: Sendable {
+    struct Issued: Sendable {
+        let user: Authentication.User
+        let uid: String
+        let expiry: Int64
+        let audiences: [String]
+    }
+
+    /// What the recorded server's tokens are for (`--api-audiences`, its issuer).
+    static let audience = "https://kubernetes.default.svc"
+
+    private let key = SymmetricKey(size: .bits256)
+    private let issued = NIOLockedValueBox<[String: Issued]>([:])
+
+    /// A token for the service account `name` (uid `uid`) of `namespace`.
+    func issue(namespace: String, name: String, uid: String, audiences: [String], seconds: Int64) -> (token: String, expiry: Int64) {
+        let now = Int64(time(nil)), expiry = now + seconds
+        let header = #"{"alg":"HS256","kid":"kubescript"}"#
+        let claims = JSONValue.object([
+            "aud": .array(audiences.map { .string($0) }), "exp": .integer(expiry), "iat": .integer(now), "iss": .string(Self.audience),
+            "kubernetes.io": .object(["namespace": .string(namespace), "serviceaccount": .object(["name": .string(name), "uid": .string(uid)])]),
+            "nbf": .integer(now), "sub": .string("system:serviceaccount:\(namespace):\(name)"),
+        ]).jsonString()
+        let signed = Self.part(Array(header.utf8)) + "." + Self.part(Array(claims.utf8))
+        let signature = HMAC<SHA256>.authenticationCode(for: Array(signed.utf8), using: key)
+        let token = signed + "." + Self.part(Array(signature))
+        let user = Authentication.User(name: "system:serviceaccount:\(namespace):\(name)",
+                                       groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
+        issued.withLockedValue { $0[token] = Issued(user: user, uid: uid, expiry: expiry, audiences: audiences) }
+        return (token, expiry)
+    }
+
+    /// What a token stands for, while it has not expired.
+    func lookup(_ token: String) -> Issued? {
+        guard let found = issued.withLockedValue({ $0[token] }), found.expiry > Int64(time(nil)) else { return nil }
+        return found
+    }
+
+    /// The user of a request's bearer token, if the server issued it.
+    func user(for request: APIRequest) -> Authentication.User? {
+        guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") else { return nil }
+        return lookup(String(header.dropFirst(7)))?.user
+    }
+
+    /// Base64url without padding, as JWTs write their parts.
+    static func part(_ bytes: [UInt8]) -> String {
+        String(Base64URL.encode(bytes).prefix { $0 != "=" })
+    }
+}
+
+extension APIServer {
+    /// `POST serviceaccounts/NAME/token`: a TokenRequest answered with a new token.
+    func tokenRequest(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String) -> APIResponse {
+        guard request.method == "POST" else { return .status(.methodNotAllowed) }
+        guard let account = lock.withLock({ store.object(of: info, key: key(path, name)) }) else { return .status(.notFound(info, name: name)) }
+        let body = (try? JSONValue.parse(request.body)) ?? .object([:])
+        let seconds = body[path: "spec", "expirationSeconds"]?.integerValue ?? 3600
+        guard seconds >= 600 else {
+            let message = "Invalid value: \(seconds): may not specify a duration less than 10 minutes"
+            return .status(Status(code: 422, reason: "Invalid",
+                                  message: "TokenRequest.authentication.k8s.io \"\(name)\" is invalid: spec.expirationSeconds: \(message)",
+                                  details: .object(["name": .string(name), "group": .string("authentication.k8s.io"), "kind": .string("TokenRequest"),
+                                                    "causes": .array([.object(["reason": .string("FieldValueInvalid"), "message": .string(message),
+                                                                               "field": .string("spec.expirationSeconds")])])])))
+        }
+        let audiences = body[path: "spec", "audiences"]?.arrayValue?.compactMap(\.stringValue).nilIfEmpty ?? [IssuedTokens.audience]
+        let namespace = path.namespace ?? "default"
+        let (token, expiry) = issuedTokens.issue(namespace: namespace, name: name, uid: account[path: "metadata", "uid"]?.stringValue ?? "",
+                                                 audiences: audiences, seconds: seconds)
+        return .json(201, .object([
+            "kind": .string("TokenRequest"), "apiVersion": .string("authentication.k8s.io/v1"),
+            "metadata": .object(["name": .string(name), "namespace": .string(namespace), "creationTimestamp": .null]),
+            "spec": .object(["audiences": .array(audiences.map { .string($0) }), "expirationSeconds": .integer(seconds), "boundObjectRef": .null]),
+            "status": .object(["token": .string(token), "expirationTimestamp": .string(ProtobufBody.timestamp(seconds: expiry, micros: nil))]),
+        ]))
+    }
+}
+
+extension Array {
+    var nilIfEmpty: Self? { isEmpty ? nil : self }
+}
