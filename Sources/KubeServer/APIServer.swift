@@ -92,6 +92,7 @@ public final class APIServer: @unchecked Sendable {
             return .response(.status(.forbidden(user, verb: verb, info, name: resourcePath.name,
                                                 namespace: resourcePath.namespace, subresource: resourcePath.subresource)))
         }
+        if Self.isEventsView(info) { return eventsViewReply(request, resourcePath, info) }
         let watch = request.flag("watch")
         if watch, request.method == "GET", resourcePath.name == nil, resourcePath.subresource == nil {
             switch watchRequest(request, resourcePath, info) {

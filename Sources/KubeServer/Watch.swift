@@ -42,6 +42,8 @@ public struct WatchRequest: Sendable {
     public internal(set) var endAfterEvents: Int?
     /// Events carry Tables (what `kubectl get --watch` asks for); nil: they carry the objects.
     var table: TableView?
+    /// How the objects are shown when they are a view of another resource's (events.k8s.io's of core/v1 Events).
+    var view: (@Sendable (JSONValue) -> JSONValue)?
 
     func matches(_ event: WatchEvent) -> Bool {
         guard event.storageKey == info.storageKey, namespace == nil || event.namespace == namespace else { return false }
@@ -124,7 +126,18 @@ extension APIServer {
     /// revision, or the current objects as ADDED) before this returns, then every matching
     /// change as it happens, on the writer's thread. A revision older than the history gives a
     /// single ERROR event with a 410 Expired Status, and no subscription.
-    public func startWatch(_ request: WatchRequest, send deliver: @escaping @Sendable (WatchEvent) -> Void) -> WatchSubscription? {
+    public func startWatch(_ request: WatchRequest, send given: @escaping @Sendable (WatchEvent) -> Void) -> WatchSubscription? {
+        let deliver: @Sendable (WatchEvent) -> Void
+        if let view = request.view {
+            deliver = { event in
+                guard ["ADDED", "MODIFIED", "DELETED"].contains(event.type) else { return given(event) }
+                var shown = event
+                shown.object = view(event.object)
+                given(shown)
+            }
+        } else {
+            deliver = given
+        }
         var send = deliver
         if let view = request.table {
             // As kube-apiserver: each object becomes a one-row Table; only the first has the

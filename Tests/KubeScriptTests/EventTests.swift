@@ -94,4 +94,44 @@ final class EventTests: KubeScriptTestCase {
         XCTAssertEqual(row["cells"]?[5], .string("deployment-controller"))
         XCTAssertEqual(row["cells"]?[8], .integer(1))
     }
+
+    /// events.k8s.io/v1 is a view of the same Events: the controllers' core/v1 Events read there
+    /// with its names, and what is written there (the new recorder's way) reads in core/v1.
+    func testEventsK8sIoIsAViewOfTheCoreEvents() throws {
+        try server.call("POST", "/apis/apps/v1/namespaces/default/deployments", ControllerTests.deployment, expect: 201)
+        for _ in 0..<3 { server.settle() }
+        let view = "/apis/events.k8s.io/v1/namespaces/default/events"
+        let listed = try server.call("GET", view, expect: 200)
+        XCTAssertEqual(listed["apiVersion"], .string("events.k8s.io/v1"))
+        let scaled = try XCTUnwrap(listed["items"]?.arrayValue?.first { $0["reason"] == .string("ScalingReplicaSet") })
+        XCTAssertEqual(scaled["regarding"]?["kind"], .string("Deployment"))
+        XCTAssertEqual(scaled["note"]?.stringValue?.hasPrefix("Scaled up replica set web-"), true)
+        XCTAssertEqual(scaled["deprecatedSource"], .object(["component": .string("deployment-controller")]))
+        XCTAssertEqual(scaled["deprecatedCount"], .integer(1))
+        XCTAssertEqual(scaled["eventTime"], .null)
+        XCTAssertNil(scaled["message"])
+
+        let written = try server.call("POST", view, #"""
+            {"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"mine"},"eventTime":"2026-12-05T10:00:00.000000Z",
+             "reportingController":"website-controller","reportingInstance":"website-controller-1","action":"Reconcile","reason":"Created",
+             "regarding":{"kind":"Deployment","namespace":"default","name":"web","apiVersion":"apps/v1"},"note":"made it","type":"Normal"}
+            """#, expect: 201)
+        XCTAssertEqual(written["note"], .string("made it"))
+        let core = try server.call("GET", "/api/v1/namespaces/default/events/mine", expect: 200)
+        XCTAssertEqual(core["message"], .string("made it"))
+        XCTAssertEqual(core["reportingComponent"], .string("website-controller"))
+        XCTAssertEqual(core["involvedObject"]?["name"], .string("web"))
+
+        let patched = try server.call("PATCH", view + "/mine", #"{"series":{"count":2,"lastObservedTime":"2026-12-05T10:01:00.000000Z"}}"#,
+                                      type: "application/merge-patch+json", expect: 200)
+        XCTAssertEqual(patched["series"]?["count"], .integer(2))
+        XCTAssertEqual(try server.call("GET", "/api/v1/namespaces/default/events/mine", expect: 200)["series"]?["count"], .integer(2))
+
+        let watched = server.handle(APIRequest(method: "GET", path: view, query: ["watch": "1", "fieldSelector": "metadata.name=mine"]))
+        let event = try JSONValue.parse(Array(String(decoding: watched.body, as: UTF8.self).split(separator: "\n").first.map { Array($0.utf8) } ?? []))
+        XCTAssertEqual(event[path: "object", "apiVersion"], .string("events.k8s.io/v1"))
+        XCTAssertEqual(event[path: "object", "note"], .string("made it"))
+        try server.call("DELETE", view + "/mine", expect: 200)
+        try server.call("GET", "/api/v1/namespaces/default/events/mine", expect: 404)
+    }
 }
