@@ -86,6 +86,8 @@ public enum KubeModule {
             },
             // The scheduler's primitives (Lua/tasks.lua): the clock, and the wait for anything that arrives.
             LuaFunction("now") { call in try call.results.append(number: Wakeup.now) },
+            // microtime() → the wall clock as a MicroTime (RFC 3339 in UTC, microseconds), as client-go writes Leases and Events
+            LuaFunction("microtime") { call in try call.results.append(string: Wakeup.microtime) },
             LuaFunction("version") { call in try call.results.append(string: KubeScriptVersion.string) },
             // selects(selector, labels) → whether a label selector (kubectl's -l syntax) selects the labels
             LuaFunction("selects") { call in

@@ -10,8 +10,8 @@ Controller.__index = Controller
 
 -- Now as the API writes times (RFC 3339, UTC, seconds).
 local function timestamp() return os.date("!%Y-%m-%dT%H:%M:%SZ") end
--- events.k8s.io's MicroTime (Lua's clock has whole seconds).
-local function microtime() return os.date("!%Y-%m-%dT%H:%M:%S.000000Z") end
+-- events.k8s.io's MicroTime: RFC 3339 in UTC with microseconds, from the host's clock.
+local microtime = host.microtime
 
 local function requestKey(namespace, name)
   if namespace and namespace ~= "" then return namespace .. "/" .. name end

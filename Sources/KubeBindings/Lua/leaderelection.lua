@@ -8,8 +8,8 @@ local raise, tasks = internal.raise, internal.tasks
 local Elector = { __name = "k8s.LeaderElector" }
 Elector.__index = Elector
 
--- A MicroTime: RFC 3339 in UTC with microseconds (Lua's wall clock has whole seconds).
-local function microtime() return os.date("!%Y-%m-%dT%H:%M:%S.000000Z") end
+-- A MicroTime: RFC 3339 in UTC with microseconds, from the host's clock (client-go writes the same).
+local microtime = host.microtime
 
 -- k8s.leaderElection{ client =, lease = { namespace =, name = }, identity =, leaseDuration = 15,
 -- renewDeadline = 10, retryPeriod = 2, releaseOnCancel = true, onStartedLeading = fn,
