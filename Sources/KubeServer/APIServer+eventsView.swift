@@ -77,7 +77,7 @@ extension APIServer {
             (core.method, core.body) = ("PUT", written.serialized())
             core.headers["content-type"] = "application/json"
         }
-        switch reply(to: core) {
+        switch answer(to: core) {
         case .response(let response):
             guard var body = try? JSONValue.parse(response.body), case .object = body else { return .response(response) }
             if body["kind"] == .string("EventList") {

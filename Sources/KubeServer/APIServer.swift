@@ -52,8 +52,18 @@ public final class APIServer: @unchecked Sendable {
         try kept.get()
     }
 
-    /// Answers one request: a response, or for a watch, what to stream (see `startWatch`).
+    /// Answers one request: a response, or for a watch, what to stream (see `startWatch`). A
+    /// client that asks for protobuf alone gets a built-in kind's answer in protobuf.
     public func reply(to request: APIRequest) -> APIReply {
+        let reply = answer(to: request)
+        guard ProtobufBody.wantedAlone(by: request), case .response(let response) = reply,
+              response.header("content-type") == "application/json", let object = try? JSONValue.parse(response.body),
+              let bytes = ProtobufBody.encode(object) else { return reply }
+        return .response(APIResponse(status: response.status, headers: [("content-type", ProtobufBody.mediaType)], body: bytes))
+    }
+
+    /// The answer to a request, in JSON.
+    func answer(to request: APIRequest) -> APIReply {
         var watchEnd: Int?
         if let fault = faults.take(for: request) {
             switch fault.kind {

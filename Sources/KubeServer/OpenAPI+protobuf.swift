@@ -196,8 +196,9 @@ struct ProtobufWriter {
 
     mutating func tag(_ field: Int, _ wireType: UInt64) { varint(UInt64(field) << 3 | wireType) }
 
-    mutating func string(_ field: Int, _ value: JSONValue?) {
-        guard let text = value?.stringValue, !text.isEmpty else { return }
+    /// A string field, left out when empty unless `always` (Go writes every non-pointer field).
+    mutating func string(_ field: Int, _ value: JSONValue?, always: Bool = false) {
+        guard let text = value?.stringValue, always || !text.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(text.utf8.count))
         bytes.append(contentsOf: text.utf8)
@@ -228,6 +229,15 @@ struct ProtobufWriter {
         guard let number = value?.doubleValue, number != 0 else { return }
         tag(field, 1)
         withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ more: [UInt8]) { bytes.append(contentsOf: more) }
+
+    /// A length-delimited field.
+    mutating func delimited(_ field: Int, _ content: [UInt8]) {
+        tag(field, 2)
+        varint(UInt64(content.count))
+        bytes.append(contentsOf: content)
     }
 
     /// A nested message, written by `body`, when `value` is present.

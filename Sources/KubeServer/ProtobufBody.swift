@@ -55,6 +55,11 @@ enum ProtobufBody {
         /// Message types by `"<apiVersion> <kind>"`.
         let kinds: [String: String]
         let types: [String: [Field]]
+
+        /// The message type of a kind; meta.k8s.io's (Status, ...) also as the `v1` they are sent in.
+        func type(apiVersion: String, kind: String) -> String? {
+            kinds["\(apiVersion) \(kind)"] ?? (apiVersion == "v1" ? kinds["meta.k8s.io/v1 \(kind)"] : nil)
+        }
     }
 
     struct Failure: Error { let message: String }
@@ -95,7 +100,7 @@ enum ProtobufBody {
             default: try envelope.skip(wire)
             }
         }
-        guard let schema, let type = schema.kinds["\(apiVersion) \(kind)"] else { return nil }
+        guard let schema, let type = schema.type(apiVersion: apiVersion, kind: kind) else { return nil }
         var object = JSONObject()
         object.append("apiVersion", .string(apiVersion))
         object.append("kind", .string(kind))
