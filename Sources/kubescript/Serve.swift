@@ -44,9 +44,13 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds before a Pod is Running and Ready.", valueName: "SECONDS"))
     var podStartDelay: Double = 0.5
 
+    @Option(help: ArgumentHelp("Seconds events are kept after they last happened (kube-apiserver's --event-ttl).", valueName: "SECONDS"))
+    var eventTTL: Double = 3600
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard podStartDelay >= 0, podStartDelay.isFinite else { throw ValidationError("--pod-start-delay must be a number of seconds ≥ 0") }
+        guard eventTTL >= 0, eventTTL.isFinite else { throw ValidationError("--event-ttl must be a number of seconds ≥ 0") }
         guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
             throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
         }
@@ -55,7 +59,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         var authentication = token.map { Authentication.administrator(token: $0) } ?? Authentication()
         authentication.certificates = clientCAFile != nil
-        let controllers = noControllers ? nil : ControllerOptions(podStartDelay: podStartDelay, jobPodDuration: podStartDelay)
+        let controllers = noControllers ? nil : ControllerOptions(podStartDelay: podStartDelay, jobPodDuration: podStartDelay, eventTTL: eventTTL)
         let api = APIServer(authentication: authentication, controllers: controllers)
         if let data { try api.keep(inFile: data) }  // an error names the file and the problem
         let (tls, authority) = try serverTLS()
