@@ -306,7 +306,7 @@ extension APIServer {
             }
         case ProtobufBody.mediaType:
             // built-in kinds only: a custom resource is JSON only, as on a real server
-            let decoded = Result { () throws(ProtobufBody.Failure) in try ProtobufBody.object(request.body) }
+            let decoded = Result { () throws(ProtobufBody.Failure) in try ProtobufBody.object(request.body, expecting: info.kind) }
             switch decoded {
             case .success(let object?): body = object
             case .success(nil): return .failure(unsupportedMediaType)

@@ -64,6 +64,10 @@ enum ProtobufBody {
 
     struct Failure: Error { let message: String }
 
+    /// How deep messages may nest (a CRD's schema nests itself): deeper bodies are refused
+    /// instead of exhausting the stack.
+    static let maximumDepth = 100
+
     /// The table, read when a first protobuf body comes.
     static let schema: Schema? = {
         guard let bytes = OpenAPIDocuments.resource("protobuf-schema", ext: "json"), let json = try? JSONValue.parse(bytes) else { return nil }
@@ -81,7 +85,7 @@ enum ProtobufBody {
 
     /// The object a protobuf body holds, with its apiVersion and kind; nil when its kind is not
     /// in the table (custom resources: JSON only, as on a real server).
-    static func object(_ body: [UInt8]) throws(Failure) -> JSONValue? {
+    static func object(_ body: [UInt8], expecting expected: String? = nil) throws(Failure) -> JSONValue? {
         guard body.count >= 4, body[0..<4] == [0x6B, 0x38, 0x73, 0x00] else { throw Failure(message: "provided object is not a protobuf message: missing the k8s\\0 prefix") }
         var envelope = Reader(body[4...])
         var apiVersion = "", kind = "", raw: ArraySlice<UInt8> = []
@@ -100,6 +104,9 @@ enum ProtobufBody {
             default: try envelope.skip(wire)
             }
         }
+        if let expected, !kind.isEmpty, kind != expected {
+            throw Failure(message: "no kind \"\(kind)\" is registered for version \"\(apiVersion)\"")
+        }
         guard let schema, let type = schema.type(apiVersion: apiVersion, kind: kind) else { return nil }
         var object = JSONObject()
         object.append("apiVersion", .string(apiVersion))
@@ -109,7 +116,8 @@ enum ProtobufBody {
     }
 
     /// A message of `type` as its JSON object.
-    static func message(_ bytes: ArraySlice<UInt8>, _ type: String, _ schema: Schema) throws(Failure) -> JSONObject {
+    static func message(_ bytes: ArraySlice<UInt8>, _ type: String, _ schema: Schema, depth: Int = 0) throws(Failure) -> JSONObject {
+        guard depth < maximumDepth else { throw Failure(message: "proto: messages nested deeper than \(maximumDepth)") }
         guard let fields = schema.types[type] else { throw Failure(message: "no protobuf schema for \(type)") }
         var seen: [Int: [JSONValue]] = [:]
         var reader = Reader(bytes)
@@ -118,9 +126,9 @@ enum ProtobufBody {
             switch field.kind {
             case .list(let element) where wire == 2 && element.isPacked:
                 var packed = Reader(try reader.delimited())
-                while !packed.atEnd { seen[number, default: []].append(try value(element, wire: element.wire, &packed, schema)) }
+                while !packed.atEnd { seen[number, default: []].append(try value(element, wire: element.wire, &packed, schema, depth: depth + 1)) }
             default:
-                seen[number, default: []].append(try value(field.kind, wire: wire, &reader, schema))
+                seen[number, default: []].append(try value(field.kind, wire: wire, &reader, schema, depth: depth + 1))
             }
         }
         var object = JSONObject()
@@ -129,17 +137,17 @@ enum ProtobufBody {
             if field.name.isEmpty {  // inline: the embedded struct's members are this one's
                 let embedded: JSONValue
                 guard case .message(let inner) = field.kind else { continue }
-                if let last = found?.last { embedded = last } else { embedded = .object(try message([], inner, schema)) }
+                if let last = found?.last { embedded = last } else { embedded = .object(try message([], inner, schema, depth: depth + 1)) }
                 for (key, child) in embedded.objectValue ?? [:] { object.append(key, child) }
                 continue
             }
-            if let shown = try shown(field, found, schema) { object.append(field.name, shown) }
+            if let shown = try shown(field, found, schema, depth: depth) { object.append(field.name, shown) }
         }
         return object
     }
 
     /// A field's JSON, or nil when encoding/json leaves it out.
-    static func shown(_ field: Field, _ found: [JSONValue]?, _ schema: Schema) throws(Failure) -> JSONValue? {
+    static func shown(_ field: Field, _ found: [JSONValue]?, _ schema: Schema, depth: Int) throws(Failure) -> JSONValue? {
         switch field.kind {
         case .list:
             guard let found else { return field.omitEmpty ? nil : .null }
@@ -171,27 +179,27 @@ enum ProtobufBody {
         case .duration: return .string("0s")
         case .intOrString: return .integer(0)
         case .quantity: return .string("0")
-        case .message(let inner): return .object(try message([], inner, schema))
+        case .message(let inner): return .object(try message([], inner, schema, depth: depth + 1))
         default: return field.omitEmpty ? nil : .null
         }
     }
 
     /// One value of `kind` read from `reader` (its wire type `wire`).
-    static func value(_ kind: Kind, wire: Int, _ reader: inout Reader, _ schema: Schema) throws(Failure) -> JSONValue {
+    static func value(_ kind: Kind, wire: Int, _ reader: inout Reader, _ schema: Schema, depth: Int) throws(Failure) -> JSONValue {
         switch kind {
         case .string: return .string(try reader.string())
         case .int: return .integer(Int64(bitPattern: try reader.varint()))
         case .bool: return .bool(try reader.varint() != 0)
         case .float: return .number(Double(bitPattern: try reader.fixed64()))
         case .bytes: return .string(Data(try reader.delimited()).base64EncodedString())
-        case .list(let element): return try value(element, wire: wire, &reader, schema)
+        case .list(let element): return try value(element, wire: wire, &reader, schema, depth: depth)
         case .map(let valueKind):
             var entry = Reader(try reader.delimited())
             var key = "", mapped: JSONValue?
             while let (number, wire) = try entry.tag() {
                 switch number {
                 case 1: key = try entry.string()
-                case 2: mapped = try value(valueKind, wire: wire, &entry, schema)
+                case 2: mapped = try value(valueKind, wire: wire, &entry, schema, depth: depth + 1)
                 default: try entry.skip(wire)
                 }
             }
@@ -233,19 +241,19 @@ enum ProtobufBody {
             try collect { number, _, r throws(Failure) in number == 1 ? .string(try r.string()) : nil }
             return fields[1]?.last ?? .string("0")
         case .wrappedList(let element):
-            try collect { number, wire, r throws(Failure) in number == 1 ? try value(element, wire: wire, &r, schema) : nil }
+            try collect { number, wire, r throws(Failure) in number == 1 ? try value(element, wire: wire, &r, schema, depth: depth + 1) : nil }
             return .array(fields[1] ?? [])
         case .message(let type):
-            return .object(try message(inner.rest, type, schema))
+            return .object(try message(inner.rest, type, schema, depth: depth))
         case .schemaOrArray(let type), .schemaOrBool(let type), .schemaOrStrings(let type):
             var schemaValue: JSONValue?, items: [JSONValue] = [], allows = false
             while let (number, wire) = try inner.tag() {
                 switch (kind, number) {
                 case (.schemaOrBool, 1): allows = try inner.varint() != 0
                 case (.schemaOrBool, 2), (.schemaOrArray, 1), (.schemaOrStrings, 1):
-                    schemaValue = .object(try message(try inner.delimited(), "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSONSchemaProps", schema))
+                    schemaValue = .object(try message(try inner.delimited(), "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSONSchemaProps", schema, depth: depth + 1))
                 case (.schemaOrArray, 2):
-                    items.append(.object(try message(try inner.delimited(), "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSONSchemaProps", schema)))
+                    items.append(.object(try message(try inner.delimited(), "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSONSchemaProps", schema, depth: depth + 1)))
                 case (.schemaOrStrings, 2): items.append(.string(try inner.string()))
                 default: try inner.skip(wire)
                 }

@@ -80,6 +80,27 @@ final class ProtobufBodyTests: KubeScriptTestCase {
         XCTAssertEqual(noPrefix.status, 400)
     }
 
+    /// A schema nested deeper than any real one is refused, not followed until the stack runs out.
+    func testDeepNestingIsRefused() throws {
+        let schema = try XCTUnwrap(ProtobufBody.schema)
+        let props = "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSONSchemaProps"
+        let not = try XCTUnwrap(schema.types[props]?.first { $0.name == "not" }?.number)
+        var nested: [UInt8] = []
+        for _ in 0..<100_000 {
+            var writer = ProtobufWriter()
+            writer.delimited(not, nested)
+            nested = writer.bytes
+        }
+        XCTAssertThrowsError(try ProtobufBody.message(nested[...], props, schema))
+        var shallow: [UInt8] = []
+        for _ in 0..<10 {
+            var writer = ProtobufWriter()
+            writer.delimited(not, shallow)
+            shallow = writer.bytes
+        }
+        XCTAssertNotNil(try ProtobufBody.message(shallow[...], props, schema)["not"])
+    }
+
     func testGoDurationsAndTimes() {
         XCTAssertEqual(ProtobufBody.goDuration(0), "0s")
         XCTAssertEqual(ProtobufBody.goDuration(1_500_000_000), "1.5s")
