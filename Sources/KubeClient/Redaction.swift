@@ -1,6 +1,7 @@
 import KubeAPI
 
-/// Bodies as a log may show them: Secrets' values hidden in whatever shape they travel. A body
+/// Bodies as a log may show them: Secrets' values and bearer tokens (TokenRequest, TokenReview)
+/// hidden in whatever shape they travel. A body
 /// sent to or read from the `secrets` resource has its `data` and `stringData` values replaced
 /// wherever they are — an object or a patch of one (merge, strategic, apply), each item of a list,
 /// each operation of a JSON patch that touches `/data` or `/stringData` — and so has any object of
@@ -90,6 +91,19 @@ public enum Redaction {
             for (key, member) in members { result.append(key, redactingKind(member, depth: depth + 1)) }
             let object = JSONValue.object(result)
             if object["kind"]?.stringValue == "Secret" { return redactedSecret(object) }
+            // bearer tokens: a TokenRequest's answer, a TokenReview's question
+            if object["kind"]?.stringValue == "TokenRequest", object[path: "status", "token"] != nil, case .object(var status)? = object["status"] {
+                status["token"] = hidden
+                var shown = object
+                shown["status"] = .object(status)
+                return shown
+            }
+            if object["kind"]?.stringValue == "TokenReview", object[path: "spec", "token"] != nil, case .object(var spec)? = object["spec"] {
+                spec["token"] = hidden
+                var shown = object
+                shown["spec"] = .object(spec)
+                return shown
+            }
             if object["kind"]?.stringValue == "SecretList", case .array(let items)? = object["items"] {
                 var list = object
                 list["items"] = .array(items.map(redactedSecret))

@@ -49,12 +49,14 @@ extension APIServer {
                                      "groups": .array(Authorization.groups(of: reviewed).map { .string($0) })]),
                     "audiences": .array([.string("https://kubernetes.default.svc")]),
                 ])
-            } else if let issued = issuedTokens.lookup(token) {
+            } else if let issued = issuedTokens.lookup(token),
+                      case let wanted = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? [IssuedTokens.audience],
+                      case let shared = issued.audiences.filter(wanted.contains), !shared.isEmpty {
                 status = .object([
                     "authenticated": .bool(true),
                     "user": .object(["username": .string(issued.user.name), "uid": .string(issued.uid),
                                      "groups": .array(issued.user.groups.map { .string($0) })]),
-                    "audiences": .array(issued.audiences.map { .string($0) }),
+                    "audiences": .array(shared.map { .string($0) }),
                 ])
             } else {
                 status = .object(["user": .object([:]), "error": .string("invalid bearer token")])

@@ -36,7 +36,10 @@ final class IssuedTokens: Sendable {
         let token = signed + "." + Self.part(Array(signature))
         let user = Authentication.User(name: "system:serviceaccount:\(namespace):\(name)",
                                        groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
-        issued.withLockedValue { $0[token] = Issued(user: user, uid: uid, expiry: expiry, audiences: audiences) }
+        issued.withLockedValue { tokens in
+            tokens = tokens.filter { $0.value.expiry > now }  // the expired go
+            tokens[token] = Issued(user: user, uid: uid, expiry: expiry, audiences: audiences)
+        }
         return (token, expiry)
     }
 
@@ -46,10 +49,12 @@ final class IssuedTokens: Sendable {
         return found
     }
 
-    /// The user of a request's bearer token, if the server issued it.
+    /// The user of a request's bearer token, if the server issued it for itself (a token for
+    /// another audience is not one to call the API server with).
     func user(for request: APIRequest) -> Authentication.User? {
-        guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") else { return nil }
-        return lookup(String(header.dropFirst(7)))?.user
+        guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer "),
+              let found = lookup(String(header.dropFirst(7))), found.audiences.contains(Self.audience) else { return nil }
+        return found.user
     }
 
     /// Base64url without padding, as JWTs write their parts.
@@ -65,8 +70,8 @@ extension APIServer {
         guard let account = lock.withLock({ store.object(of: info, key: key(path, name)) }) else { return .status(.notFound(info, name: name)) }
         let body = (try? JSONValue.parse(request.body)) ?? .object([:])
         let seconds = body[path: "spec", "expirationSeconds"]?.integerValue ?? 3600
-        guard seconds >= 600 else {
-            let message = "Invalid value: \(seconds): may not specify a duration less than 10 minutes"
+        guard seconds >= 600, seconds <= 1 << 32 else {
+            let message = "Invalid value: \(seconds): may not specify a duration \(seconds < 600 ? "less than 10 minutes" : "larger than 2^32 seconds")"
             return .status(Status(code: 422, reason: "Invalid",
                                   message: "TokenRequest.authentication.k8s.io \"\(name)\" is invalid: spec.expirationSeconds: \(message)",
                                   details: .object(["name": .string(name), "group": .string("authentication.k8s.io"), "kind": .string("TokenRequest"),

@@ -50,3 +50,19 @@ final class IssuedTokensTests: KubeScriptTestCase {
         XCTAssertEqual(call("GET", "/api/v1/namespaces/default/configmaps", token: "made-up").0, 401)
     }
 }
+
+extension IssuedTokensTests {
+    /// A token for another audience is not for the API server; a lifetime past 2^32 s is refused.
+    func testAudiencesAndLifetimes() throws {
+        XCTAssertEqual(call("POST", "/api/v1/namespaces/default/serviceaccounts", #"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"robot"}}"#).0, 201)
+        let (_, issued) = call("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token", #"{"spec":{"audiences":["vault"]}}"#)
+        let token = try XCTUnwrap(issued[path: "status", "token"]?.stringValue)
+        XCTAssertEqual(call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", #"{"kind":"SelfSubjectReview"}"#, token: token).0, 401)
+        let (_, forVault) = call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", #"{"spec":{"token":"\#(token)","audiences":["vault"]}}"#)
+        XCTAssertEqual(forVault[path: "status", "audiences"], .array([.string("vault")]))
+        let (_, forServer) = call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", #"{"spec":{"token":"\#(token)"}}"#)
+        XCTAssertEqual(forServer[path: "status", "authenticated"], nil)
+        let (status, _) = call("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token", #"{"spec":{"expirationSeconds":9223372036854775807}}"#)
+        XCTAssertEqual(status, 422)
+    }
+}

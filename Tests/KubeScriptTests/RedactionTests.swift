@@ -54,4 +54,14 @@ final class RedactionTests: KubeScriptTestCase {
         XCTAssertTrue(Redaction.targetsSecrets("https://h:6443/api/v1/secrets?watch=true"))
         XCTAssertFalse(Redaction.targetsSecrets("https://h:6443/apis/example.com/v1/namespaces/d/secrets"))
     }
+
+    /// A TokenRequest's token and a TokenReview's are bearer tokens: not shown.
+    func testTokensAreNotShown() {
+        let request = #"{"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","spec":{"audiences":["a"]},"status":{"token":"eyJhbGciOi.secret.part","expirationTimestamp":"x"}}"#
+        XCTAssertEqual(Redaction.text(of: Array(request.utf8), url: "http://h/api/v1/namespaces/d/serviceaccounts/r/token"),
+                       #"{"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","spec":{"audiences":["a"]},"status":{"token":"<redacted>","expirationTimestamp":"x"}}"#)
+        let review = #"{"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","spec":{"token":"abc123"}}"#
+        XCTAssertEqual(Redaction.text(of: Array(review.utf8), url: "http://h/apis/authentication.k8s.io/v1/tokenreviews"),
+                       #"{"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","spec":{"token":"<redacted>"}}"#)
+    }
 }
