@@ -139,7 +139,7 @@ public enum KubeModule {
                     }
                 }
                 labels.sort { $0.0 < $1.0 }
-                try call.results.append(integer: Int64(metrics.number(kind, name: try call.string(2), labels: labels)))
+                try call.results.append(integer: Int64(try metrics.number(kind, name: try call.string(2), labels: labels).get()))
             },
             LuaFunction("metricsEnabled") { call in try call.results.append(ScriptMetrics.enabled) },
             LuaFunction("record") { call in

@@ -68,8 +68,11 @@ struct ScriptOptions: ParsableArguments {
     @Option(name: .customLong("grace-period"), help: ArgumentHelp("Seconds SIGTERM gives the script to shut down (default 30).", valueName: "SECONDS"))
     var gracePeriodOption: Double?
 
-    /// `--grace-period`, 30 s (controller-runtime's) when not given.
-    var gracePeriod: Double { max(0, gracePeriodOption ?? 30) }
+    /// `--grace-period`, 30 s (controller-runtime's) when not given; at most a year.
+    var gracePeriod: Double {
+        guard let given = gracePeriodOption, given.isFinite else { return gracePeriodOption == .infinity ? 365 * 86_400 : 30 }
+        return min(max(0, given), 365 * 86_400)
+    }
 
     /// These options with the ones `other` sets instead.
     func overridden(by other: ScriptOptions) -> ScriptOptions {

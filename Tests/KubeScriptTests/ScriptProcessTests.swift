@@ -98,6 +98,22 @@ final class ScriptProcessTests: KubeScriptTestCase {
         XCTAssertTrue(script.text.contains("interrupted!"), script.text)
     }
 
+    /// With metrics recorded, a series whose name is taken by another kind or other labels is a
+    /// Lua error (swift-prometheus would abort the process).
+    func testAMetricOfTheWrongShapeIsAnError() throws {
+        let script = try RunningScript(["--metrics-addr", "127.0.0.1:0", "-e", """
+            k8s.metrics.counter("jobs_total", { kind = "a" }):inc(1e300)
+            print(pcall(k8s.metrics.gauge, "jobs_total", { kind = "a" }))
+            print(pcall(k8s.metrics.counter, "jobs_total"))
+            print(pcall(k8s.metrics.gauge, "rest_client_requests_total"))
+            """], name: "metrics", folder: try temporaryFolder())
+        addTeardownBlock { script.stop() }
+        XCTAssertEqual(script.exitStatus(within: 20), 0, script.text)
+        XCTAssertTrue(script.text.contains("false\t(command line):2: metric jobs_total is a counter with labels [kind]\n"), script.text)
+        XCTAssertTrue(script.text.contains("false\t(command line):3: metric jobs_total is a counter with labels [kind]\n"), script.text)
+        XCTAssertTrue(script.text.contains("false\t(command line):4: metric rest_client_requests_total is a counter with labels [code, host, method]\n"), script.text)
+    }
+
     func testAnAddressInUseIsAnError() throws {
         let first = try RunningScript(["--health-addr", "127.0.0.1:0", "-e", "print('up'); io.stdout:flush(); k8s.sleep(30)"],
                                       name: "first", folder: try temporaryFolder())
