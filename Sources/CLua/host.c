@@ -4,6 +4,7 @@
 #include "CLua.h"
 #include "internal.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,7 +432,31 @@ static void sigint_action(int sig) {
   if (sigint_state != NULL) lua_sethook(sigint_state, sigint_hook, flag, 1);
 }
 
+/* An interrupt asked for from another thread arrives as SIGUSR2 sent to the Lua thread, so that,
+   as with Ctrl-C, the hook is set on the thread that runs Lua (lua_sethook walks the CallInfos,
+   which only that thread may do safely). */
+static pthread_t sigint_thread;
+static volatile sig_atomic_t sigint_thread_known = 0;
+
+static void interrupt_action(int sig) {
+  lua_State *L = sigint_state;
+  (void)sig;
+  if (L != NULL) lua_sethook(L, sigint_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
 void ks_sigint_begin(lua_State *L) {
+  static int installed = 0;
+  if (!installed) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = interrupt_action;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGUSR2, &action, NULL);
+    installed = 1;
+  }
+  sigint_thread = pthread_self();
+  sigint_thread_known = 1;
   sigint_state = L;
   sigint_pending = 0;
   signal(SIGINT, sigint_action);
@@ -440,10 +465,8 @@ void ks_sigint_begin(lua_State *L) {
 int ks_sigint_pending(void) { return sigint_pending != 0; }
 
 void ks_interrupt(void) {
-  lua_State *L = sigint_state;
   sigint_pending = 1;
-  /* lua_sethook may be called asynchronously (lua.c calls it from its signal handler) */
-  if (L != NULL) lua_sethook(L, sigint_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  if (sigint_thread_known) pthread_kill(sigint_thread, SIGUSR2);
 }
 
 void ks_sigint_end(void) {

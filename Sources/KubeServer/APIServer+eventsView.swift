@@ -65,7 +65,8 @@ extension APIServer {
             // the patch applies to the view: the current Event as seen here, patched, written back
             var get = core
             (get.method, get.body) = ("GET", [])
-            let current = handle(get)
+            let current: APIResponse
+            if case .response(let answered) = answer(to: get) { current = answered } else { return .response(.status(.notFoundPath)) }
             guard current.status == 200, let stored = try? JSONValue.parse(current.body) else { return .response(current) }
             let patched: JSONValue
             switch patchedView(Self.eventsView(stored, apiVersion: apiVersion), request, info, name: name) {

@@ -2,11 +2,21 @@ import Glibc
 import KubeAPI
 
 /// A followed log (`pods/log?follow=true`): what the log holds now, then the connection stays
-/// open until the Pod goes (the simulated containers write nothing more).
+/// open until the container terminates (its last line is sent) or the Pod goes.
 public struct LogFollow: Sendable {
     public let text: [UInt8]
-    /// A watch of the Pod, whose DELETED event ends the log.
+    /// A watch of the Pod: a MODIFIED event with the container terminated, or DELETED, ends the log.
     public let watch: WatchRequest
+    let container: String
+    let timestamps: Bool
+
+    /// The log's last line once `pod` shows the container terminated; nil while it runs.
+    func lastLine(_ pod: JSONValue) -> [UInt8]? {
+        let statuses = (pod[path: "status", "containerStatuses"]?.arrayValue ?? []) + (pod[path: "status", "initContainerStatuses"]?.arrayValue ?? [])
+        guard let state = statuses.first(where: { $0["name"]?.stringValue == container })?["state"],
+              let line = APIServer.exitLine(container, state) else { return nil }
+        return Array(((timestamps ? String(line.time.dropLast()) + ".000000000Z " : "") + line.text + "\n").utf8)
+    }
 }
 
 /// `pods/log`, from the simulated kubelet: a container's log holds a line when it started and,
@@ -47,14 +57,18 @@ extension APIServer {
         let image = pod[path: "spec", "containers"]?.arrayValue?.first { $0["name"]?.stringValue == container }?["image"]?.stringValue
             ?? pod[path: "spec", "initContainers"]?.arrayValue?.first { $0["name"]?.stringValue == container }?["image"]?.stringValue ?? ""
         var lines = [(time: started, text: "kubescript-node: started container \(container) (image \(image)); the embedded cluster runs no processes")]
-        if let finished = state?[path: "terminated", "finishedAt"]?.stringValue {
-            let code = state?[path: "terminated", "exitCode"]?.integerValue ?? 0
-            lines.append((finished, "kubescript-node: container \(container) exited with code \(code)"))
-        }
-        return logReply(lines, request, pod: pod, revision: revision, running: state?["running"] != nil, path, info)
+        if let state, let exit = Self.exitLine(container, state) { lines.append(exit) }
+        return logReply(lines, request, pod: pod, container: container, revision: revision, running: state?["running"] != nil, path, info)
     }
 
-    private func logReply(_ all: [(time: String, text: String)], _ request: APIRequest, pod: JSONValue, revision: Int64, running: Bool,
+    /// The line a terminated container's log ends with.
+    static func exitLine(_ container: String, _ state: JSONValue) -> (time: String, text: String)? {
+        guard let finished = state[path: "terminated", "finishedAt"]?.stringValue else { return nil }
+        let code = state[path: "terminated", "exitCode"]?.integerValue ?? 0
+        return (finished, "kubescript-node: container \(container) exited with code \(code)")
+    }
+
+    private func logReply(_ all: [(time: String, text: String)], _ request: APIRequest, pod: JSONValue, container: String, revision: Int64, running: Bool,
                           _ path: ResourcePath, _ info: APIResourceInfo) -> APIReply {
         var lines = all
         if let text = request.query["sinceSeconds"], let seconds = Int64(text), seconds > 0 {
@@ -73,6 +87,6 @@ extension APIServer {
         }
         let watch = WatchRequest(info: info, namespace: path.namespace, since: revision, selection: Selection(labels: nil, fields: fields),
                                  timeoutSeconds: 365 * 24 * 3600, bookmarks: false, endAfterEvents: nil, table: nil)
-        return .follow(LogFollow(text: body, watch: watch))
+        return .follow(LogFollow(text: body, watch: watch, container: container, timestamps: stamped))
     }
 }

@@ -188,12 +188,19 @@ final class APIRequestHandler: ChannelInboundHandler {
         let handler = NIOLoopBound(self, eventLoop: loop)
         streaming = true
         subscription = server.startWatch(follow.watch) { event in
-            guard event.type == "DELETED" else { return }
+            let last = event.type == "MODIFIED" ? follow.lastLine(event.object) : nil
+            guard event.type == "DELETED" || last != nil else { return }
             loop.execute {
                 guard handler.value.streaming else { return }
                 handler.value.stopWatching()
-                handler.value.end(request, context: bound.value)
+                let context = bound.value
+                if let last { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(bytes: last)))), promise: nil) }
+                handler.value.end(request, context: context)
             }
+        }
+        if subscription == nil {  // the Pod's history is gone: nothing more will come
+            stopWatching()
+            end(request, context: context)
         }
     }
 

@@ -80,10 +80,12 @@ public final class WatchSubscription: @unchecked Sendable {
         server?.lock.withLock { server?.store.watchers[id] = nil }
     }
 
-    /// The BOOKMARK event for the server's current revision.
+    /// The BOOKMARK event for the server's current revision (as the watch shows its objects).
     public func bookmark() -> WatchEvent? {
         guard let server else { return nil }
-        return request.bookmark(at: server.lock.withLock { server.store.revision })
+        var event = request.bookmark(at: server.lock.withLock { server.store.revision })
+        if let view = request.view { event.object = view(event.object) }
+        return event
     }
 }
 
@@ -130,7 +132,7 @@ extension APIServer {
         let deliver: @Sendable (WatchEvent) -> Void
         if let view = request.view {
             deliver = { event in
-                guard ["ADDED", "MODIFIED", "DELETED"].contains(event.type) else { return given(event) }
+                guard ["ADDED", "MODIFIED", "DELETED", "BOOKMARK"].contains(event.type) else { return given(event) }
                 var shown = event
                 shown.object = view(event.object)
                 given(shown)

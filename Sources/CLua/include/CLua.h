@@ -123,7 +123,8 @@ void ks_sigint_end(void);
  * wait) polls it and returns early, so that the hook raises "interrupted!" in Lua. */
 int ks_sigint_pending(void);
 /* What Ctrl-C does, asked for from any thread: the running chunk raises "interrupted!" at its next
-   instruction, and blocking waits that poll ks_sigint_pending return (SIGTERM's grace period over). */
+   instruction, and blocking waits that poll ks_sigint_pending return (SIGTERM's grace period over).
+   The Lua thread is signalled (SIGUSR2) to set the hook itself. */
 void ks_interrupt(void);
 
 /* ------------------------------------------------------------------------------------------
