@@ -5,7 +5,8 @@ import KubeAPI
 /// job, stateful set and daemon set controllers and the kubelet (client-go's tools/record: a
 /// repeat of the same event raises its `count` and `lastTimestamp`), the scheduler's through the
 /// events.k8s.io API (`eventTime`, `action`, `reportingController`), as they read in core/v1; and
-/// kube-apiserver's `--event-ttl` (an hour, `ControllerOptions.eventTTL`) removing old ones.
+/// kube-apiserver's `--event-ttl` (an hour, `ControllerOptions.eventTTL`) removing those not
+/// written for that long.
 extension APIServer {
     /// Records `reason` and `message` about `object` (of `info`) as `component` does.
     func recordEvent(_ object: JSONValue, _ info: APIResourceInfo, type: String = "Normal", reason: String, message: String,
@@ -106,11 +107,12 @@ extension APIServer {
     /// Events past the TTL go, as kube-apiserver's lease on them runs out.
     func expireEvents(_ options: ControllerOptions, in store: inout ObjectStore) -> Bool {
         guard let events = info("", "v1", "events") else { return false }
-        let cutoff = Int64(time(nil)) - Int64(options.eventTTL)
+        let cutoff = Int64(time(nil)) - Int64(max(0, min(options.eventTTL, 1e12)))
         var changed = false
         for (key, event) in store.objects(of: events, namespace: nil) {
-            let last = (event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue ?? event[path: "metadata", "creationTimestamp"]?.stringValue)
-                .flatMap(Table.epoch) ?? Int64.max
+            // its last write (every write renews an event's lease in kube-apiserver's storage)
+            let writes = (event[path: "metadata", "managedFields"]?.arrayValue ?? []).map { $0["time"] } + [event[path: "metadata", "creationTimestamp"]]
+            let last = writes.compactMap { $0?.stringValue.flatMap(Table.epoch) }.max() ?? Int64.max
             if last < cutoff {
                 store.delete(of: events, key: key)
                 changed = true

@@ -19,7 +19,7 @@ public struct ControllerOptions: Sendable {
     /// controller empties it (a real one takes some seconds: clients deleting a manifest's
     /// objects one by one find them still there).
     public var namespaceDeletionDelay: Double
-    /// Seconds an event is kept after it last happened (kube-apiserver's `--event-ttl`, an hour).
+    /// Seconds an event is kept after it was last written (kube-apiserver's `--event-ttl`, an hour).
     public var eventTTL: Double
 
     public init(podStartDelay: Double = 0.5, jobPodDuration: Double = 0.5, namespaceDeletionDelay: Double = 1, eventTTL: Double = 3600) {

@@ -44,13 +44,13 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds before a Pod is Running and Ready.", valueName: "SECONDS"))
     var podStartDelay: Double = 0.5
 
-    @Option(help: ArgumentHelp("Seconds events are kept after they last happened (kube-apiserver's --event-ttl).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds events are kept after they were last written (kube-apiserver's --event-ttl).", valueName: "SECONDS"))
     var eventTTL: Double = 3600
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard podStartDelay >= 0, podStartDelay.isFinite else { throw ValidationError("--pod-start-delay must be a number of seconds ≥ 0") }
-        guard eventTTL >= 0, eventTTL.isFinite else { throw ValidationError("--event-ttl must be a number of seconds ≥ 0") }
+        guard eventTTL >= 0, eventTTL <= 1e12 else { throw ValidationError("--event-ttl must be a number of seconds from 0 to 10^12") }
         guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
             throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
         }
