@@ -49,7 +49,7 @@ extension APIServer {
                                      "groups": .array(Authorization.groups(of: reviewed).map { .string($0) })]),
                     "audiences": .array([.string("https://kubernetes.default.svc")]),
                 ])
-            } else if let issued = issuedTokens.lookup(token),
+            } else if let issued = issuedTokens.lookup(token), stillValid(issued),
                       case let wanted = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? [IssuedTokens.audience],
                       case let shared = issued.audiences.filter(wanted.contains), !shared.isEmpty {
                 status = .object([

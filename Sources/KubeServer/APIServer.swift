@@ -72,7 +72,7 @@ public final class APIServer: @unchecked Sendable {
             default: if let response = fault.response { return .response(response) }
             }
         }
-        guard let user = authentication.user(for: request) ?? issuedTokens.user(for: request) else { return .response(.status(.unauthorized)) }
+        guard let user = authentication.user(for: request) ?? issuedUser(for: request) else { return .response(.status(.unauthorized)) }
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         let (custom, definitionsRevision) = lock.withLock { (store.customResources, store.definitionsRevision) }
         let documents = discoveryDocuments(with: custom, revision: definitionsRevision)

@@ -11,6 +11,8 @@ import NIOConcurrencyHelpers
 final class IssuedTokens: Sendable {
     struct Issued: Sendable {
         let user: Authentication.User
+        /// The account's namespace/name and uid: a token is good while that account is.
+        let account: String
         let uid: String
         let expiry: Int64
         let audiences: [String]
@@ -38,7 +40,7 @@ final class IssuedTokens: Sendable {
                                        groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
         issued.withLockedValue { tokens in
             tokens = tokens.filter { $0.value.expiry > now }  // the expired go
-            tokens[token] = Issued(user: user, uid: uid, expiry: expiry, audiences: audiences)
+            tokens[token] = Issued(user: user, account: "\(namespace)/\(name)", uid: uid, expiry: expiry, audiences: audiences)
         }
         return (token, expiry)
     }
@@ -49,12 +51,12 @@ final class IssuedTokens: Sendable {
         return found
     }
 
-    /// The user of a request's bearer token, if the server issued it for itself (a token for
+    /// What a request's bearer token stands for, if the server issued it for itself (a token for
     /// another audience is not one to call the API server with).
-    func user(for request: APIRequest) -> Authentication.User? {
+    func issued(for request: APIRequest) -> Issued? {
         guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer "),
               let found = lookup(String(header.dropFirst(7))), found.audiences.contains(Self.audience) else { return nil }
-        return found.user
+        return found
     }
 
     /// Base64url without padding, as JWTs write their parts.
@@ -64,6 +66,19 @@ final class IssuedTokens: Sendable {
 }
 
 extension APIServer {
+    /// Whether the account an issued token is for still exists, as the same account (its uid):
+    /// deleting a ServiceAccount ends its tokens, as kube-apiserver's token authenticator checks.
+    func stillValid(_ issued: IssuedTokens.Issued) -> Bool {
+        guard let accounts = catalog.resource(group: "", version: "v1", name: "serviceaccounts") else { return false }
+        return lock.withLock { store.object(of: accounts, key: issued.account) }?[path: "metadata", "uid"]?.stringValue == issued.uid
+    }
+
+    /// The user of a request whose bearer token this server issued and whose account is still there.
+    func issuedUser(for request: APIRequest) -> Authentication.User? {
+        guard let issued = issuedTokens.issued(for: request), stillValid(issued) else { return nil }
+        return issued.user
+    }
+
     /// `POST serviceaccounts/NAME/token`: a TokenRequest answered with a new token.
     func tokenRequest(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String) -> APIResponse {
         guard request.method == "POST" else { return .status(.methodNotAllowed) }

@@ -65,4 +65,18 @@ extension IssuedTokensTests {
         let (status, _) = call("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token", #"{"spec":{"expirationSeconds":9223372036854775807}}"#)
         XCTAssertEqual(status, 422)
     }
+
+    /// A token ends with its account: deleted and made again, the account is another one.
+    func testATokenEndsWithItsAccount() throws {
+        let account = #"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"robot"}}"#
+        XCTAssertEqual(call("POST", "/api/v1/namespaces/default/serviceaccounts", account).0, 201)
+        let token = try XCTUnwrap(call("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token", "{}").1[path: "status", "token"]?.stringValue)
+        let whoami = #"{"kind":"SelfSubjectReview"}"#
+        XCTAssertEqual(call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", whoami, token: token).0, 201)
+        XCTAssertEqual(call("DELETE", "/api/v1/namespaces/default/serviceaccounts/robot").0, 200)
+        XCTAssertEqual(call("POST", "/api/v1/namespaces/default/serviceaccounts", account).0, 201)
+        XCTAssertEqual(call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", whoami, token: token).0, 401)
+        let (_, review) = call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", #"{"spec":{"token":"\#(token)"}}"#)
+        XCTAssertEqual(review[path: "status", "error"], .string("invalid bearer token"))
+    }
 }
