@@ -87,7 +87,7 @@ public enum KubeModule {
             // The scheduler's primitives (Lua/tasks.lua): the clock, and the wait for anything that arrives.
             LuaFunction("now") { call in try call.results.append(number: Wakeup.now) },
             // microtime() → the wall clock as a MicroTime (RFC 3339 in UTC, microseconds), as client-go writes Leases and Events
-            LuaFunction("microtime") { call in try call.results.append(string: Wakeup.microtime) },
+            LuaFunction("microtime") { call in try call.results.append(string: RFC3339.now(micros: true)) },
             LuaFunction("version") { call in try call.results.append(string: KubeScriptVersion.string) },
             // selects(selector, labels) → whether a label selector (kubectl's -l syntax) selects the labels
             LuaFunction("selects") { call in

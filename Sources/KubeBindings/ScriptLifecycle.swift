@@ -9,7 +9,6 @@ public final class ScriptLifecycle: @unchecked Sendable {
     private let lock = NSLock()
     private var requested = false
     private var handlers = 0
-    private var hadHandlers = false
     private var informers = (started: 0, synced: 0)
     private var wakeups: [Wakeup] = []
 
@@ -50,14 +49,13 @@ public final class ScriptLifecycle: @unchecked Sendable {
 
     func attach(_ wakeup: Wakeup) { lock.withLock { wakeups.append(wakeup) } }
     func setHandlers(_ count: Int) {
-        let first = lock.withLock { () -> Bool in
-            defer { handlers = count }
-            return handlers == 0 && count > 0 && !hadHandlers
+        let first = lock.withLock { () -> (@Sendable () -> Void)? in
+            handlers = count
+            guard count > 0, let start = onFirstHandler else { return nil }
+            onFirstHandler = nil  // once
+            return start
         }
-        if first {
-            lock.withLock { hadHandlers = true }
-            onFirstHandler?()
-        }
+        first?()
     }
     func setInformers(started: Int, synced: Int) { lock.withLock { informers = (started, synced) } }
 }

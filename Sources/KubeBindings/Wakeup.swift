@@ -36,17 +36,6 @@ final class Wakeup: @unchecked Sendable {
         return Runtime.interruptPending
     }
 
-    /// The wall clock as a MicroTime: RFC 3339 in UTC with microseconds.
-    static var microtime: String {
-        var now = timeval()
-        gettimeofday(&now, nil)
-        var seconds = now.tv_sec, parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(Int(now.tv_usec), 6))Z"
-    }
-
     /// Seconds on a monotonic clock, for the scheduler's timers.
     static var now: Double {
         var spec = timespec()

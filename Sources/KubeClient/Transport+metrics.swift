@@ -15,9 +15,23 @@ extension Transport {
     }
 
     /// Counts one answered request (`code` its status, or `<error>` when none came) and its time.
+    /// The series are made once per code and verb (the backend is bootstrapped before clients are made).
     func recordMetrics(method: String, code: String, seconds: Double) {
-        Counter(label: "rest_client_requests_total", dimensions: [("code", code), ("method", method), ("host", metricsHost)]).increment()
-        Timer(label: "rest_client_request_duration_seconds", dimensions: [("verb", method), ("host", metricsHost)])
-            .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+        let (counter, timer) = metrics.withLockedValue { made in
+            let counter = made.counters["\(code) \(method)"]
+                ?? Counter(label: "rest_client_requests_total", dimensions: [("code", code), ("method", method), ("host", metricsHost)])
+            let timer = made.timers[method] ?? CoreMetrics.Timer(label: "rest_client_request_duration_seconds", dimensions: [("verb", method), ("host", metricsHost)])
+            made.counters["\(code) \(method)"] = counter
+            made.timers[method] = timer
+            return (counter, timer)
+        }
+        counter.increment()
+        timer.recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
+}
+
+/// A transport's metric series, made as requests first need them.
+struct TransportMetrics {
+    var counters: [String: Counter] = [:]
+    var timers: [String: CoreMetrics.Timer] = [:]
 }

@@ -25,6 +25,8 @@ public final class Transport: @unchecked Sendable {
     private let limiter: TokenBucket?
     /// The `host` label of the transport's metrics.
     let metricsHost: String
+    /// Its metric series (`Transport+metrics.swift`).
+    let metrics = NIOLockedValueBox(TransportMetrics())
     private let lock = NIOLock()
     private var warningsSeen: Set<String> = []
     private var tokenFileCache: (path: String, modified: Date, token: String)?

@@ -11,14 +11,9 @@ extension APIServer {
     func apply(_ request: APIRequest, _ path: ResourcePath, _ info: APIResourceInfo, name: String, dryRun: Bool,
                in store: inout ObjectStore) -> APIResponse {
         guard let manager = request.query["fieldManager"], !manager.isEmpty else {
-            return .status(Status(code: 422, reason: "Invalid",
-                                  message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-                                  details: .object([
-                                      "group": .string("meta.k8s.io"), "kind": .string("PatchOptions"),
-                                      "causes": .array([.object(["reason": .string("FieldValueRequired"),
-                                                                 "message": .string("Required value: is required for apply patch"),
-                                                                 "field": .string("fieldManager")])]),
-                                  ])))
+            return .status(.invalid(kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [
+                .init(reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager"),
+            ]))
         }
         var applied: JSONValue
         if let json = try? JSONValue.parse(request.body) {

@@ -42,22 +42,20 @@ extension APIServer {
             guard let token = spec["token"]?.stringValue, !token.isEmpty else {
                 return .status(Status(code: 400, reason: "BadRequest", message: "token is required for TokenReview in authentication"))
             }
-            if let reviewed = authentication.tokens[token] {
-                status = .object([
+            func authenticated(_ user: Authentication.User, uid: String, audiences: [String]) -> JSONValue {
+                .object([
                     "authenticated": .bool(true),
-                    "user": .object(["username": .string(reviewed.name), "uid": .string(reviewed.name),
-                                     "groups": .array(Authorization.groups(of: reviewed).map { .string($0) })]),
-                    "audiences": .array([.string("https://kubernetes.default.svc")]),
+                    "user": .object(["username": .string(user.name), "uid": .string(uid),
+                                     "groups": .array(Authorization.groups(of: user).map { .string($0) })]),
+                    "audiences": .array(audiences.map { .string($0) }),
                 ])
+            }
+            if let reviewed = authentication.tokens[token] {
+                status = authenticated(reviewed, uid: reviewed.name, audiences: [IssuedTokens.audience])
             } else if let issued = issuedTokens.lookup(token), stillValid(issued),
                       case let wanted = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? [IssuedTokens.audience],
                       case let shared = issued.audiences.filter(wanted.contains), !shared.isEmpty {
-                status = .object([
-                    "authenticated": .bool(true),
-                    "user": .object(["username": .string(issued.user.name), "uid": .string(issued.uid),
-                                     "groups": .array(issued.user.groups.map { .string($0) })]),
-                    "audiences": .array(shared.map { .string($0) }),
-                ])
+                status = authenticated(issued.user, uid: issued.uid, audiences: shared)
             } else {
                 status = .object(["user": .object([:]), "error": .string("invalid bearer token")])
             }
@@ -124,9 +122,6 @@ extension APIServer {
 
     /// A review's 422: kube-apiserver names no kind or name in it (`.authorization.k8s.io ""`).
     static func invalidReview(_ info: APIResourceInfo, _ field: String, _ message: String) -> Status {
-        Status(code: 422, reason: "Invalid", message: ".\(info.group) \"\" is invalid: \(field): \(message)", details: .object([
-            "group": .string(info.group),
-            "causes": .array([.object(["reason": .string("FieldValueInvalid"), "message": .string(message), "field": .string(field)])]),
-        ]))
+        .invalid(kind: "", group: info.group, name: "", causes: [.init(reason: "FieldValueInvalid", message: message, field: field)])
     }
 }

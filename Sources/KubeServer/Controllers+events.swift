@@ -13,24 +13,16 @@ extension APIServer {
                      component: String, fieldPath: String? = nil, in store: inout ObjectStore) {
         guard let events = self.info("", "v1", "events"), let name = object[path: "metadata", "name"]?.stringValue else { return }
         let namespace = object[path: "metadata", "namespace"]?.stringValue ?? "default"
-        var involved = JSONObject()
-        involved.append("kind", .string(info.kind))
-        if info.namespaced { involved.append("namespace", .string(namespace)) }
-        involved.append("name", .string(name))
-        if let uid = object[path: "metadata", "uid"] { involved.append("uid", uid) }
-        involved.append("apiVersion", .string(info.groupVersion))
-        if let version = object[path: "metadata", "resourceVersion"] { involved.append("resourceVersion", version) }
-        if let fieldPath { involved.append("fieldPath", .string(fieldPath)) }
+        let involved = Self.reference(to: object, info, fieldPath: fieldPath)
         let now = Self.timestamp()
         // the correlator: the same event again counts up
-        for (key, event) in store.objects(of: events, namespace: namespace)
+        for (_, event) in store.objects(of: events, namespace: namespace)
         where event["involvedObject"]?["uid"] == involved["uid"] && event["reason"] == .string(reason)
             && event["message"] == .string(message) && event[path: "source", "component"] == .string(component) {
             var repeated = event
             repeated["count"] = .integer((event["count"]?.integerValue ?? 1) + 1)
             repeated["lastTimestamp"] = .string(now)
             controllerUpdate(repeated, was: event, events, manager: component, in: &store)
-            _ = key
             return
         }
         var source = JSONObject()
@@ -57,13 +49,7 @@ extension APIServer {
         guard let events = info("", "v1", "events"), let pods = info("", "v1", "pods"),
               let name = pod[path: "metadata", "name"]?.stringValue else { return }
         let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? "default"
-        var involved = JSONObject()
-        involved.append("kind", .string("Pod"))
-        involved.append("namespace", .string(namespace))
-        involved.append("name", .string(name))
-        if let uid = pod[path: "metadata", "uid"] { involved.append("uid", uid) }
-        involved.append("apiVersion", .string(pods.groupVersion))
-        if let version = pod[path: "metadata", "resourceVersion"] { involved.append("resourceVersion", version) }
+        let involved = Self.reference(to: pod, pods)
         var event = JSONObject()
         event.append("metadata", .object(["name": .string("\(name).\(Self.eventSuffix())"), "namespace": .string(namespace)]))
         event.append("involvedObject", .object(involved))
@@ -73,11 +59,24 @@ extension APIServer {
         event.append("firstTimestamp", .null)
         event.append("lastTimestamp", .null)
         event.append("type", .string("Normal"))
-        event.append("eventTime", .string(Self.microTimestamp()))
+        event.append("eventTime", .string(RFC3339.now(micros: true)))
         event.append("action", .string("Binding"))
         event.append("reportingComponent", .string("default-scheduler"))
         event.append("reportingInstance", .string("default-scheduler-\(Self.node)"))
         controllerCreate(.object(event), events, manager: "kube-scheduler", in: &store)
+    }
+
+    /// The ObjectReference an event is about (client-go's `ref.GetReference`).
+    static func reference(to object: JSONValue, _ info: APIResourceInfo, fieldPath: String? = nil) -> JSONObject {
+        var reference = JSONObject()
+        reference.append("kind", .string(info.kind))
+        if info.namespaced { reference.append("namespace", object[path: "metadata", "namespace"] ?? .string("default")) }
+        reference.append("name", object[path: "metadata", "name"] ?? .string(""))
+        if let uid = object[path: "metadata", "uid"] { reference.append("uid", uid) }
+        reference.append("apiVersion", .string(info.groupVersion))
+        if let version = object[path: "metadata", "resourceVersion"] { reference.append("resourceVersion", version) }
+        if let fieldPath { reference.append("fieldPath", .string(fieldPath)) }
+        return reference
     }
 
     /// What the kubelet records as a Pod's containers start: image pulled, created, started.
@@ -128,11 +127,4 @@ extension APIServer {
         return String(UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec), radix: 16)
     }
 
-    /// Now as a MicroTime (RFC 3339, microseconds, UTC).
-    static func microTimestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let micros = String(now.tv_nsec / 1000)
-        return String(timestamp().dropLast()) + "." + String(repeating: "0", count: 6 - micros.count) + micros + "Z"
-    }
 }

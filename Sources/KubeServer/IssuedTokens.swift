@@ -60,9 +60,7 @@ final class IssuedTokens: Sendable {
     }
 
     /// Base64url without padding, as JWTs write their parts.
-    static func part(_ bytes: [UInt8]) -> String {
-        String(Base64URL.encode(bytes).prefix { $0 != "=" })
-    }
+    static func part(_ bytes: [UInt8]) -> String { Base64URL.encode(bytes) }
 }
 
 extension APIServer {
@@ -87,13 +85,11 @@ extension APIServer {
         let seconds = body[path: "spec", "expirationSeconds"]?.integerValue ?? 3600
         guard seconds >= 600, seconds <= 1 << 32 else {
             let message = "Invalid value: \(seconds): may not specify a duration \(seconds < 600 ? "less than 10 minutes" : "larger than 2^32 seconds")"
-            return .status(Status(code: 422, reason: "Invalid",
-                                  message: "TokenRequest.authentication.k8s.io \"\(name)\" is invalid: spec.expirationSeconds: \(message)",
-                                  details: .object(["name": .string(name), "group": .string("authentication.k8s.io"), "kind": .string("TokenRequest"),
-                                                    "causes": .array([.object(["reason": .string("FieldValueInvalid"), "message": .string(message),
-                                                                               "field": .string("spec.expirationSeconds")])])])))
+            return .status(.invalid(kind: "TokenRequest", group: "authentication.k8s.io", name: name,
+                                    causes: [.init(reason: "FieldValueInvalid", message: message, field: "spec.expirationSeconds")]))
         }
-        let audiences = body[path: "spec", "audiences"]?.arrayValue?.compactMap(\.stringValue).nilIfEmpty ?? [IssuedTokens.audience]
+        let asked = body[path: "spec", "audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let audiences = asked.isEmpty ? [IssuedTokens.audience] : asked
         let namespace = path.namespace ?? "default"
         let (token, expiry) = issuedTokens.issue(namespace: namespace, name: name, uid: account[path: "metadata", "uid"]?.stringValue ?? "",
                                                  audiences: audiences, seconds: seconds)
@@ -101,11 +97,7 @@ extension APIServer {
             "kind": .string("TokenRequest"), "apiVersion": .string("authentication.k8s.io/v1"),
             "metadata": .object(["name": .string(name), "namespace": .string(namespace), "creationTimestamp": .null]),
             "spec": .object(["audiences": .array(audiences.map { .string($0) }), "expirationSeconds": .integer(seconds), "boundObjectRef": .null]),
-            "status": .object(["token": .string(token), "expirationTimestamp": .string(ProtobufBody.timestamp(seconds: expiry, micros: nil))]),
+            "status": .object(["token": .string(token), "expirationTimestamp": .string(RFC3339.string(seconds: expiry))]),
         ]))
     }
-}
-
-extension Array {
-    var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

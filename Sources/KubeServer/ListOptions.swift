@@ -21,7 +21,7 @@ struct ListOptions {
         }
         let options = ListOptions(sendInitialEvents: sendInitialEvents, resourceVersionMatch: request.query["resourceVersionMatch"] ?? "")
         let causes = watch ? options.watchProblems(request) : options.listProblems(request)
-        return causes.isEmpty ? .success(options) : .failure(Self.invalid(causes))
+        return causes.isEmpty ? .success(options) : .failure(.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "", causes: causes))
     }
 
     private func watchProblems(_ request: APIRequest) -> [Status.Cause] {
@@ -70,16 +70,5 @@ struct ListOptions {
         .init(reason: "FieldValueNotSupported",
               message: "Unsupported value: \(ObjectValidation.goQuoted(value)): supported values: \(supported.map(ObjectValidation.goQuoted).joined(separator: ", "))",
               field: "resourceVersionMatch")
-    }
-
-    /// `errors.NewInvalid(meta.k8s.io ListOptions, "", causes)`.
-    private static func invalid(_ causes: [Status.Cause]) -> Status {
-        let listed = causes.map { "\($0.field): \($0.message)" }
-        let summary = listed.count == 1 ? listed[0] : "[" + listed.joined(separator: ", ") + "]"
-        let details = JSONValue.object([
-            "group": .string("meta.k8s.io"), "kind": .string("ListOptions"),
-            "causes": .array(causes.map { .object(["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)]) }),
-        ])
-        return Status(code: 422, reason: "Invalid", message: "ListOptions.meta.k8s.io \"\" is invalid: \(summary)", details: details)
     }
 }

@@ -220,7 +220,7 @@ enum ProtobufBody {
             if inner.atEnd { return .null }  // a zero Time is an empty message
             try collect { number, _, r throws(Failure) in number <= 2 ? .integer(Int64(bitPattern: try r.varint())) : nil }
             let seconds = fields[1]?.last?.integerValue ?? 0, nanos = fields[2]?.last?.integerValue ?? 0
-            return .string(timestamp(seconds: seconds, micros: kind.isMicro ? nanos / 1000 : nil))
+            return .string(RFC3339.string(seconds: seconds, micros: kind.isMicro ? nanos / 1000 : nil))
         case .duration:
             try collect { number, _, r throws(Failure) in number == 1 ? .integer(Int64(bitPattern: try r.varint())) : nil }
             return .string(goDuration(fields[1]?.last?.integerValue ?? 0))
@@ -274,17 +274,6 @@ enum ProtobufBody {
         case .quantity: .string("0")
         default: .null
         }
-    }
-
-    /// RFC 3339 in UTC, as metav1.Time (seconds) and MicroTime (microseconds) write it.
-    static func timestamp(seconds: Int64, micros: Int64?) -> String {
-        var time = time_t(seconds), parts = tm()
-        gmtime_r(&time, &parts)
-        func pad(_ n: Int64, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
-        var text = "\(pad(Int64(parts.tm_year) + 1900, 4))-\(pad(Int64(parts.tm_mon) + 1, 2))-\(pad(Int64(parts.tm_mday), 2))T"
-            + "\(pad(Int64(parts.tm_hour), 2)):\(pad(Int64(parts.tm_min), 2)):\(pad(Int64(parts.tm_sec), 2))"
-        if let micros { text += "." + pad(micros, 6) }
-        return text + "Z"
     }
 
     /// Go's time.Duration.String of nanoseconds ("1h2m3s", "1.5s", "300ms", "0s").

@@ -41,14 +41,24 @@ extension Status {
     }
 
     static func invalid(_ info: APIResourceInfo, name: String, causes: [Cause]) -> Status {
+        invalid(kind: info.kind, group: info.group, name: name, causes: causes)
+    }
+
+    /// apimachinery's `NewInvalid(GroupKind{group, kind}, name, causes)`: the message names
+    /// `kind.group "name"` (empty parts as they are, `.authorization.k8s.io ""` for a review) and
+    /// the details leave out what is empty.
+    static func invalid(kind: String, group: String, name: String, causes: [Cause]) -> Status {
         let listed = causes.map { "\($0.field): \($0.message)" }
         let summary = listed.count == 1 ? listed[0] : "[" + listed.joined(separator: ", ") + "]"
-        var details = details(info, name: name, kind: info.kind)
-        details["causes"] = .array(causes.map {
+        var details = JSONObject()
+        if !name.isEmpty { details.append("name", .string(name)) }
+        if !group.isEmpty { details.append("group", .string(group)) }
+        if !kind.isEmpty { details.append("kind", .string(kind)) }
+        details.append("causes", .array(causes.map {
             .object(["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)])
-        })
-        let kind = info.group.isEmpty ? info.kind : "\(info.kind).\(info.group)"
-        return Status(code: 422, reason: "Invalid", message: "\(kind) \"\(name)\" is invalid: \(summary)", details: details)
+        }))
+        let qualified = group.isEmpty ? kind : "\(kind).\(group)"
+        return Status(code: 422, reason: "Invalid", message: "\(qualified) \"\(name)\" is invalid: \(summary)", details: .object(details))
     }
 
     static func methodNotSupported(_ info: APIResourceInfo, verb: String) -> Status {

@@ -67,17 +67,13 @@ final class KubectlCommandsTests: KubeScriptTestCase {
             XCTAssertTrue(result.stdout.contains(step.expect), "\(label): no \"\(step.expect)\" in\n\(result.stdout)\(result.stderr)")
         }
         // wait --for=delete while it goes (1.20 refuses to wait for what is already gone)
-        let waiter = Process()
-        waiter.executableURL = URL(fileURLWithPath: kubectlPath)
-        waiter.arguments = ["-n", "shop", "wait", "--for=delete", "job/once", "--timeout=5s"]
-        waiter.environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
-        waiter.standardOutput = Pipe()
-        try waiter.run()
+        let environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
+        let waiter = try RunningScript(["-n", "shop", "wait", "--for=delete", "job/once", "--timeout=5s"], name: "waiter",
+                                       folder: try temporaryFolder(), executable: kubectlPath, environment: environment)
+        addTeardownBlock { waiter.stop() }
         Thread.sleep(forTimeInterval: 0.5)
-        XCTAssertEqual(try runProgram(kubectlPath, ["-n", "shop", "delete", "job", "once", "--wait=false"],
-                                      environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]).status, 0)
-        waiter.waitUntilExit()
-        XCTAssertEqual(waiter.terminationStatus, 0, "kubectl 1.\(minor) wait --for=delete")
+        XCTAssertEqual(try runProgram(kubectlPath, ["-n", "shop", "delete", "job", "once", "--wait=false"], environment: environment).status, 0)
+        XCTAssertEqual(waiter.exitStatus(within: 10), 0, "kubectl 1.\(minor) wait --for=delete")
     }
 
     func testWithDebiansKubectl() throws {

@@ -13,13 +13,19 @@ final class LeaderElectionTests: KubeScriptTestCase {
         return replica
     }
 
-    func testTheOtherReplicaTakesOverWhenTheLeaderIsKilled() throws {
+    /// Replica one leading (its work done), and two waiting for it.
+    func leaderAndFollower() throws -> (one: RunningScript, two: RunningScript) {
         let cluster = try ServedCluster(self)
         let folder = try temporaryFolder()
         let one = try replica("one", cluster, folder)
         XCTAssertNotNil(one.wait(for: "created work", seconds: 20), one.text)
         let two = try replica("two", cluster, folder)
         XCTAssertNotNil(two.wait(for: "leader is one", seconds: 20), two.text)
+        return (one, two)
+    }
+
+    func testTheOtherReplicaTakesOverWhenTheLeaderIsKilled() throws {
+        let (one, two) = try leaderAndFollower()
         Thread.sleep(forTimeInterval: 1)
         XCTAssertFalse(two.text.contains("leading two"), "two waits while one renews: \(two.text)")
 
@@ -35,12 +41,7 @@ final class LeaderElectionTests: KubeScriptTestCase {
     /// SIGTERM to the leader: its work stops, it releases the Lease and exits 0, and the other
     /// replica leads at its next try instead of waiting for the lease to expire.
     func testTheLeaderReleasesTheLeaseOnSIGTERM() throws {
-        let cluster = try ServedCluster(self)
-        let folder = try temporaryFolder()
-        let one = try replica("one", cluster, folder)
-        XCTAssertNotNil(one.wait(for: "created work", seconds: 20), one.text)
-        let two = try replica("two", cluster, folder)
-        XCTAssertNotNil(two.wait(for: "leader is one", seconds: 20), two.text)
+        let (one, two) = try leaderAndFollower()
 
         kill(one.process.processIdentifier, SIGTERM)
         XCTAssertEqual(one.exitStatus(within: 10), 0, one.text)

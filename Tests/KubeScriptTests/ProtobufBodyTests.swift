@@ -106,8 +106,8 @@ final class ProtobufBodyTests: KubeScriptTestCase {
         XCTAssertEqual(ProtobufBody.goDuration(1_500_000_000), "1.5s")
         XCTAssertEqual(ProtobufBody.goDuration(3_723_000_000_000), "1h2m3s")
         XCTAssertEqual(ProtobufBody.goDuration(300_000_000), "300ms")
-        XCTAssertEqual(ProtobufBody.timestamp(seconds: 1_764_945_600, micros: nil), "2025-12-05T14:40:00Z")
-        XCTAssertEqual(ProtobufBody.timestamp(seconds: 0, micros: 42), "1970-01-01T00:00:00.000042Z")
+        XCTAssertEqual(RFC3339.string(seconds: 1_764_945_600), "2025-12-05T14:40:00Z")
+        XCTAssertEqual(RFC3339.string(seconds: 0, micros: 42), "1970-01-01T00:00:00.000042Z")
     }
 
     /// Every recorded kind round-trips: decoded, encoded as Go's marshalling writes it, decoded

@@ -163,16 +163,19 @@ func peerProgram(_ path: String) throws -> String {
     return full
 }
 
-/// A `kubescript` process a test started, its standard output and error in one file.
+/// A program a test started in the background (`kubescript` unless `executable` says another,
+/// with `environment` in place of the test's when given), its standard output and error in one file.
 final class RunningScript {
     let process = Process()
     let output: URL
 
-    init(_ arguments: [String], name: String, folder: String) throws {
+    init(_ arguments: [String], name: String, folder: String, executable: String = kubescriptExecutable,
+         environment: [String: String]? = nil) throws {
         output = URL(fileURLWithPath: folder + "/\(name).out")
         FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: kubescriptExecutable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = process.standardOutput
         try process.run()

@@ -14,6 +14,14 @@ final class TodaysKubectlTests: KubeScriptTestCase {
         cluster = try ServedCluster(self, arguments: ["--pod-start-delay", "0.2"])
     }
 
+    /// kubectl started in the background (stopped at the end of the test if it still runs).
+    func background(_ arguments: [String], name: String) throws -> RunningScript {
+        let started = try RunningScript(arguments, name: name, folder: try temporaryFolder(), executable: kubectlPath,
+                                        environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path])
+        addTeardownBlock { started.stop() }
+        return started
+    }
+
     @discardableResult
     func kubectl(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let result = try runProgram(kubectlPath, arguments, environment: ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path],
@@ -47,18 +55,11 @@ final class TodaysKubectlTests: KubeScriptTestCase {
     func testWaitForDelete() throws {
         let manifest = try cluster.file("settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\n")
         try kubectl("apply", "-f", manifest)
-        let waiter = Process()
-        waiter.executableURL = URL(fileURLWithPath: kubectlPath)
-        waiter.arguments = ["wait", "--for=delete", "configmap/settings", "--timeout=5s"]
-        waiter.environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
-        let output = Pipe()
-        waiter.standardOutput = output
-        try waiter.run()
+        let waiter = try background(["wait", "--for=delete", "configmap/settings", "--timeout=5s"], name: "waiter")
         Thread.sleep(forTimeInterval: 0.5)
         try kubectl("delete", "configmap", "settings", "--wait=false")
-        waiter.waitUntilExit()
-        XCTAssertEqual(waiter.terminationStatus, 0)
-        XCTAssertEqual(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "configmap/settings condition met\n")
+        XCTAssertEqual(waiter.exitStatus(within: 10), 0)
+        XCTAssertEqual(waiter.text, "configmap/settings condition met\n")
     }
 
     /// `kubectl logs` prints the simulated log (it used to print the Pod's JSON); `-f` follows it
@@ -78,22 +79,12 @@ final class TodaysKubectlTests: KubeScriptTestCase {
         XCTAssertEqual(wrong.status, 1)
         XCTAssertEqual(wrong.stderr, "error: container nope is not valid for pod one out of: app\n", "kubectl 1.37 checks it itself")
 
-        let follower = Process()
-        follower.executableURL = URL(fileURLWithPath: kubectlPath)
-        follower.arguments = ["logs", "-f", "one"]
-        follower.environment = ["KUBECONFIG": cluster.kubeconfig, "HOME": cluster.directory.path]
-        let output = Pipe()
-        follower.standardOutput = output
-        try follower.run()
+        let follower = try background(["logs", "-f", "one"], name: "follower")
         Thread.sleep(forTimeInterval: 0.5)
-        XCTAssertTrue(follower.isRunning, "following")
+        XCTAssertTrue(follower.process.isRunning, "following")
         try kubectl("delete", "pod", "one", "--wait=false")
-        let deadline = Date().addingTimeInterval(10)
-        while follower.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if follower.isRunning { follower.terminate() }
-        follower.waitUntilExit()
-        XCTAssertEqual(follower.terminationStatus, 0, "the log ends with its Pod")
-        XCTAssertTrue(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).hasPrefix("kubescript-node: started container app"))
+        XCTAssertEqual(follower.exitStatus(within: 10), 0, "the log ends with its Pod")
+        XCTAssertTrue(follower.text.hasPrefix("kubescript-node: started container app"))
     }
 
     /// kubectl's built-in generators send protobuf; `auth can-i` and `auth whoami` ask reviews in it.
