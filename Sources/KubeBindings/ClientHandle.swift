@@ -28,11 +28,8 @@ final class ClientHandle: LuaObject {
         // request `spec` describes (see `request(_:)`), sent as it is; any status is an answer
         LuaFunction("rest") { call in
             let handle = try call.object(1, as: ClientHandle.self)
-            let transport = handle.client.transport
             let request = try request(&call)
-            try call.results.append(object: PendingHandle(.raw, wakeup: handle.wakeup) { cancelled throws(KubeError) in
-                try transport.send(request, cancelled: cancelled)
-            })
+            try call.results.append(object: PendingHandle(.raw, request, transport: handle.client.transport, wakeup: handle.wakeup))
         },
         // url(spec) → the path and query the request would be sent to
         LuaFunction("url") { call in

@@ -5,48 +5,65 @@ import KubeScript
 
 /// A request as Lua holds it until its answer is read. Read at once (`result` before `start`), it
 /// is sent on the Lua thread, as a script without tasks always did; started (`start`), it is
-/// sent on a worker thread while other tasks run, and its arrival wakes the scheduler.
+/// sent without blocking any thread (`Transport.start`) while other tasks run, and its arrival
+/// wakes the scheduler.
 final class PendingHandle: LuaObject, @unchecked Sendable {
-    /// How the answer is given to Lua: the body decoded (operations), or status, body text and
-    /// headers (`RESTClient` requests).
+    /// How the answer is given to Lua: the body decoded, after a failure's Status is raised
+    /// (operations), or status, body text and headers, any status (`RESTClient` requests).
     enum Shape { case decoded, raw }
 
-    typealias Work = @Sendable (_ cancelled: @escaping @Sendable () -> Bool) throws(KubeError) -> RESTResponse
+    /// Begins the request (`Transport.start`, or several in turn), giving its answer to the completion.
+    typealias Start = @Sendable (@escaping Sending<RESTResponse>.Completion) -> any Cancellable
 
     let shape: Shape
-    let work: Work
+    let transport: Transport
     let wakeup: Wakeup
+    let begin: Start
     private let condition = NSCondition()
     private var outcome: Result<RESTResponse, KubeError>?
     private var started = false
     private var cancelled = false
+    private var inFlight: (any Cancellable)?
 
-    init(_ shape: Shape, wakeup: Wakeup, work: @escaping Work) {
+    init(_ shape: Shape, transport: Transport, wakeup: Wakeup, start: @escaping Start) {
         self.shape = shape
+        self.transport = transport
         self.wakeup = wakeup
-        self.work = work
+        self.begin = start
     }
 
-    var isCancelled: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return cancelled
+    /// A pending request for `request`.
+    convenience init(_ shape: Shape, _ request: RESTRequest, transport: Transport, wakeup: Wakeup) {
+        self.init(shape, transport: transport, wakeup: wakeup) { completion in transport.start(request, completion: completion) }
     }
 
-    /// Sends the request on a worker thread.
+    /// Sends the request; its answer arrives on one of the client's threads.
     func start() {
         condition.lock()
-        defer { condition.unlock() }
-        guard !started else { return }
+        guard !started else { return condition.unlock() }
         started = true
-        DispatchQueue.global().async { [self] in
-            let result = Result { () throws(KubeError) in try work { [self] in isCancelled } }
+        condition.unlock()
+        let sending = begin { [self] result in
             condition.lock()
             outcome = result
             condition.broadcast()
             condition.unlock()
             wakeup.signal()
         }
+        condition.lock()
+        let given = cancelled
+        if !given { inFlight = sending }
+        condition.unlock()
+        if given { sending.cancel() }
+    }
+
+    /// Gives the request up (a cancelled task): it ends with `KubeError.interrupted`.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        let sending = inFlight
+        condition.unlock()
+        sending?.cancel()
     }
 
     var isReady: Bool {
@@ -61,26 +78,22 @@ final class PendingHandle: LuaObject, @unchecked Sendable {
         if !started {
             started = true
             condition.unlock()
-            let result = Result { () throws(KubeError) in try work { [self] in isCancelled } }
+            let result = Result { () throws(KubeError) in try transport.wait(begin) }
             condition.lock()
             outcome = result
         }
         while outcome == nil { condition.wait() }
         let result = outcome ?? .failure(.interrupted)
         condition.unlock()
-        return result
+        guard shape == .decoded, case .success(let response) = result else { return result }
+        return Result { () throws(KubeError) in try ResourceClient.successful(response) }
     }
 
     static let luaTypeName = "k8s.Pending"
     static var luaMethods: [LuaFunction] { [
         LuaFunction("start") { call in try call.object(1, as: PendingHandle.self).start() },
         LuaFunction("ready") { call in try call.results.append(try call.object(1, as: PendingHandle.self).isReady) },
-        LuaFunction("cancel") { call in
-            let pending = try call.object(1, as: PendingHandle.self)
-            pending.condition.lock()
-            pending.cancelled = true
-            pending.condition.unlock()
-        },
+        LuaFunction("cancel") { call in try call.object(1, as: PendingHandle.self).cancel() },
         // result() → the decoded answer | status, body, headers | nil, error
         LuaFunction("result") { call in
             let pending = try call.object(1, as: PendingHandle.self)

@@ -22,9 +22,7 @@ final class ResourceHandle: LuaObject {
             let handle = try call.object(1, as: ResourceHandle.self)
             let resource = handle.resource
             let request = try make(&call, resource)
-            try call.results.append(object: PendingHandle(.decoded, wakeup: handle.wakeup) { cancelled throws(KubeError) in
-                try resource.send(request, cancelled: cancelled)
-            })
+            try call.results.append(object: PendingHandle(.decoded, request, transport: resource.client.transport, wakeup: handle.wakeup))
         }
     }
 
@@ -80,8 +78,10 @@ final class ResourceHandle: LuaObject {
             let options = try call.query(2)
             let pageSize = call.isNone(3) ? 500 : Int(clamping: try call.integer(3))
             guard pageSize > 0 else { throw call.argumentError(3, "the page size must be positive") }
-            try call.results.append(object: PendingHandle(.decoded, wakeup: handle.wakeup) { _ throws(KubeError) in
-                RESTResponse(status: 200, headers: [], body: try resource.listAll(options, pageSize: pageSize).serialized())
+            try call.results.append(object: PendingHandle(.decoded, transport: resource.client.transport, wakeup: handle.wakeup) { completion in
+                resource.startListAll(options, pageSize: pageSize) { result in
+                    completion(result.map { RESTResponse(status: 200, headers: [], body: $0.serialized()) })
+                }
             })
         },
         // informerSource(options) → the Reflector of this resource and selectors, for an informer

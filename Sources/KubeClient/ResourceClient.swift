@@ -41,10 +41,13 @@ public struct ResourceClient: Sendable {
         return options
     }
 
-    /// Sends a request and returns the server's successful answer, or throws its Status;
-    /// `cancelled` gives it up (see `Transport.send`).
-    public func send(_ request: RESTRequest, cancelled: (@Sendable () -> Bool)? = nil) throws(KubeError) -> RESTResponse {
-        let response = try client.transport.send(request, cancelled: cancelled)
+    /// Sends a request and returns the server's successful answer, or throws its Status.
+    public func send(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+        try Self.successful(client.transport.send(request))
+    }
+
+    /// `response` when it is a success (2xx); else the Status it carries, thrown.
+    public static func successful(_ response: RESTResponse) throws(KubeError) -> RESTResponse {
         guard (200..<300).contains(response.status) else { throw KubeError.status(code: response.status, body: response.body) }
         return response
     }
@@ -154,23 +157,44 @@ public struct ResourceClient: Sendable {
     /// Every object, page by page (`pageSize` at a time, following `continue`), as one list
     /// with the last page's resourceVersion.
     public func listAll(_ options: [String: String] = [:], pageSize: Int = 500) throws(KubeError) -> JSONValue {
+        try client.transport.wait { startListAll(options, pageSize: pageSize, completion: $0) }
+    }
+
+    /// `listAll` without waiting: `completion` gets the list, or the first failure.
+    @discardableResult
+    public func startListAll(_ options: [String: String] = [:], pageSize: Int = 500,
+                             completion: @escaping Sending<JSONValue>.Completion) -> Sending<JSONValue> {
+        let sending = Sending(completion)
         var query = options
         query["limit"] = query["limit"] ?? String(pageSize)
-        var items: [JSONValue] = []
-        var last = JSONValue.object([:])
-        while true {
-            last = try list(query)
-            items += last["items"]?.arrayValue ?? []
-            guard let token = last[path: "metadata", "continue"]?.stringValue, !token.isEmpty else { break }
-            query["continue"] = token
+        page(query, after: [], sending)
+        return sending
+    }
+
+    /// Asks for the page `query` names; the list ends with it, or the next page is asked for.
+    private func page(_ query: [String: String], after items: [JSONValue], _ sending: Sending<JSONValue>) {
+        let exchange = client.transport.start(listRequest(query)) { result in
+            guard !sending.isCancelled else { return }
+            do throws(KubeError) {
+                var last = try Self.successful(result.get()).object()
+                let items = items + (last["items"]?.arrayValue ?? [])
+                if let token = last[path: "metadata", "continue"]?.stringValue, !token.isEmpty {
+                    var query = query
+                    query["continue"] = token
+                    return page(query, after: items, sending)
+                }
+                last["items"] = .array(items)
+                if case .object(var metadata)? = last["metadata"] {
+                    metadata["continue"] = nil
+                    metadata["remainingItemCount"] = nil
+                    last["metadata"] = .object(metadata)
+                }
+                sending.finish(.success(last))
+            } catch {
+                sending.finish(.failure(error))
+            }
         }
-        last["items"] = .array(items)
-        if case .object(var metadata)? = last["metadata"] {
-            metadata["continue"] = nil
-            metadata["remainingItemCount"] = nil
-            last["metadata"] = .object(metadata)
-        }
-        return last
+        _ = sending.exchanging { exchange.cancel() }
     }
 
     public func create(_ object: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {

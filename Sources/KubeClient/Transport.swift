@@ -34,8 +34,8 @@ public final class Transport: @unchecked Sendable {
     public var onWarning: (@Sendable (String) -> Void)?
     /// Receives a line per request sent: verb, URL, status, milliseconds (for `-v 6`).
     public var onRequest: (@Sendable (RequestLog) -> Void)?
-    /// Whether the caller gives up waiting (Ctrl-C in kubescript): asked every 20 ms while an
-    /// answer, a pause between tries or the rate limiter is waited for; the request is then
+    /// Whether the caller gives up waiting (Ctrl-C in kubescript): asked every 20 ms while `send`
+    /// waits for an answer, a pause between tries or the rate limiter; the request is then
     /// cancelled and throws `KubeError.interrupted`.
     public var isCancelled: (@Sendable () -> Bool)?
     /// How many times a request is tried at most.
@@ -120,72 +120,90 @@ public final class Transport: @unchecked Sendable {
     }
 
     /// Sends `request` and returns the answer, any status. Transport failures (after retries)
-    /// and a request built wrongly throw. `cancelled`, asked as `isCancelled` is, gives this one
-    /// request up (a task that was cancelled).
-    public func send(_ request: RESTRequest, cancelled: (@Sendable () -> Bool)? = nil) throws(KubeError) -> RESTResponse {
-        if let error = request.error { throw error }
-        var refreshed = false
-        var tries = 0
-        while true {
-            tries += 1
-            if let limiter { try pause(limiter.take(), cancelled) }
-            let response: RESTResponse
-            do {
-                response = try once(request, cancelled)
-            } catch {
-                // client-go retries a reset or cut connection for GET only (others may have run)
-                guard request.verb == "GET", tries < Self.maximumTries, error.isConnectionLost else { throw error }
-                try pause(1, cancelled)
-                continue
+    /// and a request built wrongly throw.
+    public func send(_ request: RESTRequest) throws(KubeError) -> RESTResponse {
+        try wait { start(request, completion: $0) }
+    }
+
+    /// What `start` begins, waited for on the calling thread: `isCancelled` is asked every 20 ms
+    /// meanwhile, and gives it up.
+    public func wait<Value: Sendable>(_ start: (@escaping Sending<Value>.Completion) -> any Cancellable) throws(KubeError) -> Value {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<Value, KubeError>?>(nil)
+        let started = start { result in
+            outcome.withLockedValue { $0 = result }
+            done.signal()
+        }
+        if let isCancelled {
+            while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+                if isCancelled() { started.cancel() }
             }
-            if response.status == 401, !refreshed, case .exec(let provider) = configuration.credentials {
-                refreshed = true
-                _ = try provider.credential(refresh: true)
-                continue
+        } else {
+            done.wait()
+        }
+        guard let result = outcome.withLockedValue({ $0 }) else { throw .interrupted }
+        return try result.get()
+    }
+
+    /// Sends `request` without waiting: `completion` gets what `send` would return or throw, on
+    /// one of the client's threads. No thread waits meanwhile, so many requests can be in flight
+    /// at once (tasks); the returned `Sending` gives it up.
+    @discardableResult
+    public func start(_ request: RESTRequest, completion: @escaping Sending<RESTResponse>.Completion) -> Sending<RESTResponse> {
+        let sending = Sending(completion)
+        if let error = request.error {
+            sending.finish(.failure(error))
+        } else {
+            attempt(request, sending, tries: 1, refreshed: false)
+        }
+        return sending
+    }
+
+    /// One try of a request, by client-go's rules: after the rate limiter's pause, sent; then
+    /// tried again after `Retry-After` on 429 and 5xx for every verb (up to `maximumTries`), a
+    /// second after a reset or dropped connection for GET only, and at once with fresh exec
+    /// credentials after a 401.
+    private func attempt(_ request: RESTRequest, _ sending: Sending<RESTResponse>, tries: Int, refreshed: Bool) {
+        guard !sending.isCancelled else { return }
+        if let limiter, case let wait = limiter.take(), wait > 0 {
+            return later(wait) { self.exchange(request, sending, tries: tries, refreshed: refreshed) }
+        }
+        exchange(request, sending, tries: tries, refreshed: refreshed)
+    }
+
+    private func exchange(_ request: RESTRequest, _ sending: Sending<RESTResponse>, tries: Int, refreshed: Bool) {
+        once(request, sending) { result in
+            let response: RESTResponse
+            switch result {
+            case .failure(let error):
+                // client-go retries a reset or cut connection for GET only (others may have run)
+                guard request.verb == "GET", tries < Self.maximumTries, error.isConnectionLost else { return sending.finish(result) }
+                return self.later(1) { self.attempt(request, sending, tries: tries + 1, refreshed: refreshed) }
+            case .success(let answer):
+                response = answer
+            }
+            if response.status == 401, !refreshed, case .exec(let provider) = self.configuration.credentials {
+                // the plugin runs a process: not on the client's event loop
+                return self.later(0) {
+                    do throws(KubeError) {
+                        _ = try provider.credential(refresh: true)
+                    } catch {
+                        return sending.finish(.failure(error))
+                    }
+                    self.attempt(request, sending, tries: tries + 1, refreshed: true)
+                }
             }
             if tries < Self.maximumTries, response.status == 429 || response.status >= 500,
                let wait = response.header("retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), wait >= 0 {
-                try pause(Double(min(wait, 60)), cancelled)
-                continue
+                return self.later(Double(min(wait, 60))) { self.attempt(request, sending, tries: tries + 1, refreshed: refreshed) }
             }
-            return response
+            sending.finish(.success(response))
         }
     }
 
-    /// Waits `seconds`, or less when the caller gives up (`isCancelled`, or `cancelled`).
-    func pause(_ seconds: Double, _ cancelled: (@Sendable () -> Bool)? = nil) throws(KubeError) {
-        let end = Date().addingTimeInterval(seconds)
-        let givenUp = self.givenUp(cancelled)
-        while true {
-            let left = end.timeIntervalSinceNow
-            guard left > 0 else { return }
-            if let givenUp, givenUp() { throw .interrupted }
-            Thread.sleep(forTimeInterval: givenUp == nil ? left : min(left, 0.02))
-        }
-    }
-
-    /// What tells a wait to give up: the transport's `isCancelled`, the request's own, or both.
-    func givenUp(_ cancelled: (@Sendable () -> Bool)?) -> (() -> Bool)? {
-        switch (isCancelled, cancelled) {
-        case (nil, nil): return nil
-        case (let transport?, nil): return transport
-        case (nil, let request?): return request
-        case (let transport?, let request?): return { transport() || request() }
-        }
-    }
-
-    /// The answer `task` brings; cancelled when the caller gives up (`isCancelled`).
-    func answer<T: Sendable>(_ task: HTTPClient.Task<T>, _ cancelled: (@Sendable () -> Bool)? = nil) throws -> T {
-        guard let givenUp = givenUp(cancelled) else { return try task.futureResult.wait() }
-        let done = DispatchSemaphore(value: 0)
-        task.futureResult.whenComplete { _ in done.signal() }
-        while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-            if givenUp() {
-                task.cancel()
-                throw KubeError.interrupted
-            }
-        }
-        return try task.futureResult.wait()
+    /// Runs `work` after `seconds` on a dispatch thread (a pause between tries; never blocks one).
+    private func later(_ seconds: Double, _ work: @escaping @Sendable () -> Void) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: work)
     }
 
     /// The TLS settings requests need when an exec plugin gave a client certificate: the
@@ -223,36 +241,48 @@ public final class Transport: @unchecked Sendable {
         return headers
     }
 
-    private func once(_ request: RESTRequest, _ cancelled: (@Sendable () -> Bool)?) throws(KubeError) -> RESTResponse {
+    /// One exchange with the server: `done` gets its answer (any status) or its failure.
+    private func once(_ request: RESTRequest, _ sending: Sending<RESTResponse>, _ done: @escaping Sending<RESTResponse>.Completion) {
         let url = configuration.server + request.target
-        let headers = try headers(for: request)
-        let tls = try execTLSConfiguration()
         let started = Date()
-        let result: HTTPClient.Response
+        let failed = { @Sendable (error: Error) -> KubeError in
+            if let error = error as? KubeError { return error }
+            if sending.isCancelled { return .interrupted }
+            self.recordMetrics(method: request.verb, code: "<error>", seconds: Date().timeIntervalSince(started))
+            if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+                return .transport("\(request.verb) \(url): timed out")
+            }
+            if Self.isConnectionLost(error) { return .connectionLost("\(request.verb) \(url): \(Self.describe(error))") }
+            return .transport("\(request.verb) \(url): \(Self.describe(error))")
+        }
+        let task: HTTPClient.Task<HTTPClient.Response>
         do {
+            let headers = try headers(for: request)
+            let tls = try execTLSConfiguration()
             var outgoing = try HTTPClient.Request(url: address(of: request), method: HTTPMethod(rawValue: request.verb), headers: headers)
             if let body = request.body { outgoing.body = .bytes(body) }
             if let tls { outgoing.tlsConfiguration = tls }
             let seconds = request.timeout ?? configuration.timeout
             let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
-            result = try answer(http.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: deadline), cancelled)
-        } catch let error as KubeError {
-            throw error
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            recordMetrics(method: request.verb, code: "<error>", seconds: Date().timeIntervalSince(started))
-            throw .transport("\(request.verb) \(url): timed out")
+            task = http.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: deadline)
         } catch {
-            recordMetrics(method: request.verb, code: "<error>", seconds: Date().timeIntervalSince(started))
-            if Self.isConnectionLost(error) { throw .connectionLost("\(request.verb) \(url): \(Self.describe(error))") }
-            throw .transport("\(request.verb) \(url): \(Self.describe(error))")
+            return done(.failure(failed(error)))
         }
-        let body = result.body.map { Array($0.readableBytesView) } ?? []
-        let response = RESTResponse(status: Int(result.status.code), headers: result.headers.map { ($0.name.lowercased(), $0.value) }, body: body)
-        for warning in result.headers["Warning"] { surface(warning) }
-        recordMetrics(method: request.verb, code: String(response.status), seconds: Date().timeIntervalSince(started))
-        onRequest?(RequestLog(verb: request.verb, url: url, status: response.status, milliseconds: Date().timeIntervalSince(started) * 1000,
-                              requestBody: request.body, responseBody: body))
-        return response
+        guard sending.exchanging({ task.cancel() }) else { return }
+        task.futureResult.whenComplete { result in
+            switch result {
+            case .failure(let error):
+                done(.failure(failed(error)))
+            case .success(let result):
+                let body = result.body.map { Array($0.readableBytesView) } ?? []
+                let response = RESTResponse(status: Int(result.status.code), headers: result.headers.map { ($0.name.lowercased(), $0.value) }, body: body)
+                for warning in result.headers["Warning"] { self.surface(warning) }
+                self.recordMetrics(method: request.verb, code: String(response.status), seconds: Date().timeIntervalSince(started))
+                self.onRequest?(RequestLog(verb: request.verb, url: url, status: response.status, milliseconds: Date().timeIntervalSince(started) * 1000,
+                                           requestBody: request.body, responseBody: body))
+                done(.success(response))
+            }
+        }
     }
 
     /// The `Authorization` header the credentials give, if any.

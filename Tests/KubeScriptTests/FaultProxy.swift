@@ -8,7 +8,7 @@ import XCTest
 
 /// An HTTP/1.1 proxy on loopback that sits between a client and a server (SwiftNIO, in this
 /// process) and misbehaves as told: it drops connections before or in the middle of an answer,
-/// delays requests, answers 429/503 with `Retry-After` or 500 itself, and cuts watch streams
+/// delays requests, holds them until enough are in flight, answers 429/503 with `Retry-After` or 500 itself, and cuts watch streams
 /// every so many events. Every request it sees is recorded, so that a test can count what the
 /// client really sent.
 final class FaultProxy: @unchecked Sendable {
@@ -25,6 +25,9 @@ final class FaultProxy: @unchecked Sendable {
         case status(code: Int, retryAfter: Int?)
         /// Send the request on, and close the connection after this many watch events.
         case cutWatch(afterEvents: Int)
+        /// Hold the request until this many held by this fault are waiting, then send them all
+        /// on: only a client with that many requests in flight at once gets past it.
+        case gather(Int)
     }
 
     /// A fault for the next `count` requests whose method and path match.
@@ -50,6 +53,8 @@ final class FaultProxy: @unchecked Sendable {
     private let lock = NIOLock()
     private var rules: [Rule] = []
     private var seen: [Seen] = []
+    /// The requests a `gather` fault holds: how each is sent on.
+    private var gathered: [@Sendable () -> Void] = []
     let upstreamPort: Int
     /// The proxy's own port.
     private(set) var port = 0
@@ -99,6 +104,17 @@ final class FaultProxy: @unchecked Sendable {
         lock.withLock { seen.filter { (method == nil || $0.method == method) && (path.isEmpty || $0.uri.contains(path)) } }
     }
 
+    /// Holds a request by a `gather(count)` fault; once `count` are held, they are all sent on.
+    fileprivate func gather(_ count: Int, _ sendOn: @escaping @Sendable () -> Void) {
+        let released: [@Sendable () -> Void] = lock.withLock {
+            gathered.append(sendOn)
+            guard gathered.count >= count else { return [] }
+            defer { gathered = [] }
+            return gathered
+        }
+        for sendOn in released { sendOn() }
+    }
+
     /// Records a request and takes the fault of the first rule that matches it.
     fileprivate func fault(method: String, uri: String) -> Fault? {
         lock.withLock {
@@ -144,6 +160,11 @@ private final class DownstreamHandler: ChannelInboundHandler, @unchecked Sendabl
                 answer(code: code, retryAfter: retryAfter, on: downstream)
             case .cutResponse(let bytes)?: forward(head, body, to: downstream, cut: .bytes(bytes))
             case .cutWatch(let events)?: forward(head, body, to: downstream, cut: .events(events))
+            case .gather(let count)?:
+                let body = body
+                proxy.gather(count) {
+                    downstream.eventLoop.execute { if downstream.isActive { self.forward(head, body, to: downstream, cut: nil) } }
+                }
             }
         }
     }

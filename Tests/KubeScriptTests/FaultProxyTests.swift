@@ -4,8 +4,9 @@ import XCTest
 
 /// The client through a proxy that misbehaves (`FaultProxy`): GETs are tried again after a
 /// lost connection, writes never blindly, `Retry-After` is honoured, no request is tried more
-/// than 10 times, a watch cut every 100 events resumes from its last resourceVersion without
-/// losing or repeating anything, and every failure reaches the script as an error value.
+/// than 10 times, tasks' requests are in flight at once, a watch cut every 100 events resumes
+/// from its last resourceVersion without losing or repeating anything, and every failure
+/// reaches the script as an error value.
 final class FaultProxyTests: KubeScriptTestCase {
     var server: HTTPServer!
     var proxy: FaultProxy!
@@ -93,6 +94,21 @@ final class FaultProxyTests: KubeScriptTestCase {
             assert(err.message:find("timed out", 1, true), tostring(err))
             """)
         XCTAssertEqual(count("GET", "/configmaps/x"), 2, "a timed-out request is not sent again")
+    }
+
+    /// Tasks' requests are in flight at once, however many cores there are: 16 tasks' GETs
+    /// pass a barrier that lets requests through only when 16 are waiting at it. (Sent from a
+    /// worker thread each, they were once held to one per core by the dispatch pool.)
+    func testSixteenTasksHaveSixteenRequestsInFlight() throws {
+        try run(#"cms:Create { metadata = { name = "x" } }"#)
+        proxy.inject(.gather(16), method: "GET", path: "/configmaps/x", count: 16)
+        try run("""
+            local ids = {}
+            for i = 1, 16 do ids[i] = i end
+            local names = k8s.timeout(10, k8s.map, ids, function() return cms:Get("x").metadata.name end, { workers = 16 })
+            assert(#names == 16 and names[16] == "x")
+            """)
+        XCTAssertEqual(count("GET", "/configmaps/x"), 16)
     }
 
     /// A watch cut every 100 events, resumed each time from the last resourceVersion it saw,

@@ -12,7 +12,7 @@ final class TestCommandTests: KubeScriptTestCase {
         let result = try kubescriptTest([repositoryRoot + "/scripts/lib/tests", repositoryRoot + "/scripts/examples/canary/tests",
                                          repositoryRoot + "/scripts/examples/operator/tests", repositoryRoot + "/Tests/Lua"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.hasSuffix("107 passed, 0 failed\n"), result.stdout)
+        XCTAssertTrue(result.stdout.hasSuffix("108 passed, 0 failed\n"), result.stdout)
         XCTAssertFalse(result.stdout.contains("FAIL"), result.stdout)
     }
 

@@ -14,6 +14,19 @@ test("50 tasks each create a ConfigMap and read it back", function(t, c)
   t:eq(#cms:List().items, 51)  -- and kube-root-ca.crt
 end)
 
+test("ListAll pages in several tasks at once, and a cancelled one ends", function(t, c)
+  local cms = c:CoreV1():ConfigMaps()
+  for i = 1, 5 do cms:Create { metadata = { name = "page-" .. i, labels = { paged = "yes" } } } end
+  local counts = k8s.map({ 1, 2, 3 }, function(size)
+    return #cms:ListAll({ labelSelector = "paged=yes" }, size).items
+  end, { workers = 3 })
+  t:eq(counts, { 5, 5, 5 })
+  local listing = k8s.go(function() return cms:ListAll(nil, 1) end)
+  k8s.sleep(0)  -- its first page is asked for
+  listing:cancel()
+  t:raises(function() listing:wait() end, k8s.errors.IsCanceled)
+end)
+
 test("k8s.map keeps the list's order with at most n calls in flight", function(t)
   local inFlight, most = 0, 0
   local doubled = k8s.map({ 5, 1, 4, 2, 3 }, function(v, i)

@@ -1,0 +1,56 @@
+import NIOConcurrencyHelpers
+
+/// What can be given up once started: a request on its way.
+public protocol Cancellable: Sendable {
+    func cancel()
+}
+
+/// A request on its way (`Transport.start`), or several in turn (`ResourceClient.startListAll`).
+/// Its completion is called once: with the result, or with `KubeError.interrupted` at once when
+/// it is cancelled first.
+public final class Sending<Value: Sendable>: Cancellable, @unchecked Sendable {
+    public typealias Completion = @Sendable (Result<Value, KubeError>) -> Void
+
+    private let lock = NIOLock()
+    private var completion: Completion?
+    private var inFlight: (@Sendable () -> Void)?
+    private var cancelled = false
+
+    init(_ completion: @escaping Completion) {
+        self.completion = completion
+    }
+
+    /// Gives it up: the exchange in flight is cancelled, no other follows, and the completion
+    /// gets `KubeError.interrupted` unless it had its result already.
+    public func cancel() {
+        let (inFlight, completion) = lock.withLock {
+            cancelled = true
+            defer { (self.inFlight, self.completion) = (nil, nil) }
+            return (self.inFlight, self.completion)
+        }
+        inFlight?()
+        completion?(.failure(.interrupted))
+    }
+
+    public var isCancelled: Bool { lock.withLock { cancelled } }
+
+    /// Records how to cancel the exchange now in flight; false (and `cancel` called) when it
+    /// was given up already.
+    func exchanging(_ cancel: @escaping @Sendable () -> Void) -> Bool {
+        let given = lock.withLock {
+            if !cancelled { inFlight = cancel }
+            return cancelled
+        }
+        if given { cancel() }
+        return !given
+    }
+
+    /// Delivers the result, unless one was delivered (or it was cancelled) before.
+    func finish(_ result: Result<Value, KubeError>) {
+        let completion = lock.withLock {
+            defer { (inFlight, self.completion) = (nil, nil) }
+            return self.completion
+        }
+        completion?(result)
+    }
+}
