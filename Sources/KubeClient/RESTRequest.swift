@@ -42,7 +42,7 @@ public struct RESTRequest: Sendable {
 
     /// A path segment must be a name the API could hold: no `/`, not `.` or `..`, not empty.
     static func isSegment(_ text: String) -> Bool {
-        !text.isEmpty && text != "." && text != ".." && !text.contains("/") && !text.contains("%")
+        !text.isEmpty && text != "." && text != ".." && !text.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "%") }
     }
 
     public func namespace(_ namespace: String?) -> RESTRequest {
