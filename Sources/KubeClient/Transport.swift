@@ -4,22 +4,32 @@ import KubeAPI
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 
-/// Sends requests to the server as client-go's transport does: one AsyncHTTPClient per
-/// configuration (connections reused), verified TLS with the configured authorities and client
-/// certificate, the credentials on every request, an optional token-bucket rate limit, and
-/// retries — after `Retry-After` on 429 and 5xx for every verb (up to 10 tries), after a reset
-/// or dropped connection for GET only, and once with fresh exec credentials after a 401.
+/// Sends requests to the server as client-go's transport does: HTTP/1.1 connections kept alive
+/// and reused (`ConnectionPool`; HTTP/2 through AsyncHTTPClient when `http2` asks for it),
+/// verified TLS with the configured authorities and client certificate, the credentials on
+/// every request, an optional token-bucket rate limit, and retries — after `Retry-After` on 429
+/// and 5xx for every verb (up to 10 tries), after a reset or dropped connection for GET only,
+/// and once with fresh exec credentials after a 401. No thread waits for an answer unless the
+/// caller does (`send`); `start` calls back.
 public final class Transport: @unchecked Sendable {
     public let configuration: ClientConfiguration
-    let http: HTTPClient
-    /// The URL requests are sent to: the server's, or with `tls-server-name` in place of its host.
+    /// Where requests go: the host and port connected to, and the name the certificate is
+    /// checked against (`tls-server-name`, else the host); nil when the server is not a URL.
+    let endpoint: (host: String, port: Int, serverName: String)?
+    /// The `Host` header: the server's own `host[:port]`.
+    let authority: String
+    /// The HTTP/1.1 connections (`ConnectionPool`), one pool per client certificate an exec
+    /// plugin gave ("" for the configuration's own TLS settings), made when first used.
+    let pools = NIOLockedValueBox<[String: ConnectionPool]>([:])
+    /// AsyncHTTPClient, for HTTP/2 (`http2`) only.
+    let http2: HTTPClient?
+    /// The URL AsyncHTTPClient sends to: the server's, or with `tls-server-name` in place of its host.
     private let base: String
-    /// The server's own `host:port` for the `Host` header, when `base` names another host.
-    private let host: String?
     /// The TLS settings made from the configuration (nil for `http://`).
-    private let tls: TLSConfiguration?
+    let tls: TLSConfiguration?
     /// Those settings with the client certificate an exec plugin gave, made once per certificate.
     private var execTLS: (certificate: String, settings: TLSConfiguration)?
     private let limiter: TokenBucket?
@@ -84,41 +94,47 @@ public final class Transport: @unchecked Sendable {
             tls = settings
         }
         self.tls = tls
-        var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)),
-                                                decompression: .enabled(limit: .none))
-        var base = configuration.server, host: String?
-        if tls != nil, let name = configuration.tlsServerName, !name.isEmpty,
-           var components = URLComponents(string: configuration.server), let original = components.host {
-            // client-go's ServerName: SNI and the certificate's name check use `name`, while the
-            // connection goes to the server's address (AsyncHTTPClient's DNS override)
-            settings.dnsOverride = [name: original]
-            host = (original.contains(":") ? "[\(original)]" : original) + (components.port.map { ":\($0)" } ?? "")
-            components.host = name
-            base = components.string ?? configuration.server
+        let components = URLComponents(string: configuration.server)
+        let original = components?.host ?? ""
+        let port = components?.port
+        authority = (original.contains(":") ? "[\(original)]" : original) + (port.map { ":\($0)" } ?? "")
+        let name = configuration.tlsServerName.flatMap { tls != nil && !$0.isEmpty ? $0 : nil }
+        if let scheme = components?.scheme, ["http", "https"].contains(scheme), !original.isEmpty {
+            endpoint = (original, port ?? (scheme == "https" ? 443 : 80), name ?? original)
+        } else {
+            endpoint = nil
         }
-        (self.base, self.host) = (base, host)
-        // A refused connection or failed handshake is an answer, not something to wait out: the
-        // retries are this transport's, by client-go's rules.
-        settings.connectionPool.retryConnectionEstablishment = false
-        // HTTP/1.1 unless asked for HTTP/2: AsyncHTTPClient's HTTP/2 costs a third more CPU per
-        // request (a child channel per stream) and gained no wall time with 16 tasks against a
-        // real kube-apiserver (docs/performance.md). Connections per host are not limited in
-        // practice, as client-go's are not: each open watch holds one, and a request beyond the
-        // limit would wait for a free connection.
-        settings.httpVersion = configuration.http2 ? .automatic : .http1Only
-        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
-        // No spans: nothing here reads them, and a no-op span still cost 5 % of a request's CPU.
-        settings.tracing.tracer = nil
+        var base = configuration.server
+        if configuration.http2 {
+            var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+            if let name, var components {
+                // client-go's ServerName: SNI and the certificate's name check use `name`, while
+                // the connection goes to the server's address (AsyncHTTPClient's DNS override)
+                settings.dnsOverride = [name: original]
+                components.host = name
+                base = components.string ?? configuration.server
+            }
+            // A refused connection or failed handshake is an answer, not something to wait out:
+            // the retries are this transport's, by client-go's rules.
+            settings.connectionPool.retryConnectionEstablishment = false
+            settings.httpVersion = .automatic
+            // No spans: nothing here reads them, and a no-op span still cost 5 % of a request's CPU.
+            settings.tracing.tracer = nil
+            http2 = InterruptMask.blocking { HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings) }
+        } else {
+            http2 = nil
+        }
+        self.base = base
         // NIO's event loop threads start here, the first time; they must leave Ctrl-C to the caller's thread
-        http = InterruptMask.blocking { HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings) }
+        _ = InterruptMask.blocking { MultiThreadedEventLoopGroup.singleton.next() }
         limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }
     }
 
     deinit {
         // Not syncShutdown: the last reference may go on one of the client's own event loops
-        // (a watch's stream, freed while its delegate delivers a line), where blocking for the
-        // shutdown is refused. The client keeps itself alive until its connections are closed.
-        http.shutdown { _ in }
+        // (a watch's stream, freed while it delivers a line), where blocking is refused.
+        http2?.shutdown { _ in }
+        for pool in pools.withLockedValue({ $0.values }) { pool.close() }
     }
 
     /// Sends `request` and returns the answer, any status. Transport failures (after retries)
@@ -209,12 +225,13 @@ public final class Transport: @unchecked Sendable {
     }
 
     /// The TLS settings requests need when an exec plugin gave a client certificate: the
-    /// transport's, with that certificate (client-go's `GetClientCertificate`); nil otherwise.
-    func execTLSConfiguration() throws(KubeError) -> TLSConfiguration? {
+    /// transport's, with that certificate (client-go's `GetClientCertificate`), and the
+    /// certificate; nil otherwise.
+    func execTLSConfiguration() throws(KubeError) -> (certificate: String, settings: TLSConfiguration)? {
         guard let tls, case .exec(let provider) = configuration.credentials else { return nil }
         let credential = try provider.credential()
         guard let certificate = credential.clientCertificatePEM, let key = credential.clientKeyPEM else { return nil }
-        if let made = lock.withLock({ execTLS }), made.certificate == certificate { return made.settings }
+        if let made = lock.withLock({ execTLS }), made.certificate == certificate { return made }
         var settings = tls
         do {
             settings.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) }
@@ -223,18 +240,18 @@ public final class Transport: @unchecked Sendable {
             throw .configuration("exec plugin \(provider.config.command): its client certificate and key cannot be read: \(error)")
         }
         lock.withLock { execTLS = (certificate, settings) }
-        return settings
+        return (certificate, settings)
     }
 
-    /// The URL `request` is sent to.
+    /// The URL AsyncHTTPClient sends `request` to.
     func address(of request: RESTRequest) -> String { base + request.target }
 
-    /// The headers every request carries: User-Agent, (Host,) Accept, the request's own, and the
+    /// The headers every request carries: Host, User-Agent, Accept, the request's own, and the
     /// credentials' Authorization unless the request set one.
     func headers(for request: RESTRequest) throws(KubeError) -> HTTPHeaders {
         var headers = HTTPHeaders()
+        headers.add(name: "Host", value: authority)
         headers.add(name: "User-Agent", value: configuration.userAgent)
-        if let host { headers.add(name: "Host", value: host) }
         headers.add(name: "Accept", value: "application/json")
         for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
         if headers["Authorization"].isEmpty, let authorization = try authorization() {
@@ -251,40 +268,34 @@ public final class Transport: @unchecked Sendable {
             if let error = error as? KubeError { return error }
             if sending.isCancelled { return .interrupted }
             self.recordMetrics(method: request.verb, code: "<error>", seconds: Date().timeIntervalSince(started))
-            if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            if error as? ExchangeError == .timedOut || error as? HTTPClientError == .deadlineExceeded {
                 return .transport("\(request.verb) \(url): timed out")
             }
             if Self.isConnectionLost(error) { return .connectionLost("\(request.verb) \(url): \(Self.describe(error))") }
             return .transport("\(request.verb) \(url): \(Self.describe(error))")
         }
-        let task: HTTPClient.Task<HTTPClient.Response>
-        do {
-            let headers = try headers(for: request)
-            let tls = try execTLSConfiguration()
-            var outgoing = try HTTPClient.Request(url: address(of: request), method: HTTPMethod(rawValue: request.verb), headers: headers)
-            if let body = request.body { outgoing.body = .bytes(body) }
-            if let tls { outgoing.tlsConfiguration = tls }
-            let seconds = request.timeout ?? configuration.timeout
-            let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
-            task = http.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: deadline)
-        } catch {
-            return done(.failure(failed(error)))
-        }
-        guard sending.exchanging({ task.cancel() }) else { return }
-        task.futureResult.whenComplete { result in
+        let gatherer = AnswerGatherer { result in
             switch result {
             case .failure(let error):
                 done(.failure(failed(error)))
-            case .success(let result):
-                let body = result.body.map { Array($0.readableBytesView) } ?? []
-                let response = RESTResponse(status: Int(result.status.code), headers: result.headers.map { ($0.name.lowercased(), $0.value) }, body: body)
-                for warning in result.headers["Warning"] { self.surface(warning) }
+            case .success(let (head, body)):
+                let response = RESTResponse(status: Int(head.status.code), headers: head.headers.map { ($0.name.lowercased(), $0.value) }, body: body)
+                for warning in head.headers["Warning"] { self.surface(warning) }
                 self.recordMetrics(method: request.verb, code: String(response.status), seconds: Date().timeIntervalSince(started))
                 self.onRequest?(RequestLog(verb: request.verb, url: url, status: response.status, milliseconds: Date().timeIntervalSince(started) * 1000,
                                            requestBody: request.body, responseBody: body))
                 done(.success(response))
             }
         }
+        let exchange: Exchange
+        do {
+            let seconds = request.timeout ?? configuration.timeout
+            let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
+            exchange = try self.exchange(request, headers: try headers(for: request), deadline: deadline, to: gatherer)
+        } catch {
+            return done(.failure(failed(error)))
+        }
+        _ = sending.exchanging { exchange.cancel() }
     }
 
     /// The `Authorization` header the credentials give, if any.
@@ -324,6 +335,7 @@ public final class Transport: @unchecked Sendable {
     /// `IsConnectionReset` and `IsProbableEOF`, which counts an unexpected EOF).
     static func isConnectionLost(_ error: Error) -> Bool {
         if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+        if let error = error as? ExchangeError, error == .connectionClosed { return true }
         if let error = error as? HTTPParserError, error == .invalidEOFState { return true }
         if let error = error as? IOError, [ECONNRESET, EPIPE].contains(error.errnoCode) { return true }
         if let error = error as? ChannelError, error == .eof || error == .ioOnClosedChannel { return true }
@@ -332,6 +344,7 @@ public final class Transport: @unchecked Sendable {
 
     static func describe(_ error: Error) -> String {
         if let error = error as? HTTPClientError { return String(describing: error) }
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first { return String(describing: first.error) }
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
         if let error = error as? BoringSSLError { return "TLS: \(error)" }
         return String(describing: error)

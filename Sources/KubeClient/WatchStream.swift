@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import KubeAPI
 import NIOCore
@@ -40,7 +39,7 @@ public final class WatchStream: @unchecked Sendable {
     private var finished = false
     /// Whether the reader cancelled the watch (an HTTP cancellation is then its end).
     private var cancelled = false
-    var task: HTTPClient.Task<Void>?
+    var exchange: Exchange?
     /// The transport the watch runs on, kept alive as long as the stream.
     let transport: Transport
 
@@ -49,7 +48,7 @@ public final class WatchStream: @unchecked Sendable {
     }
 
     deinit {
-        task?.cancel()
+        exchange?.cancel()
     }
 
     /// Called (on an event loop) each time something arrives: an event, an error or the end. A
@@ -144,15 +143,14 @@ public final class WatchStream: @unchecked Sendable {
         condition.lock()
         cancelled = true
         condition.unlock()
-        task?.cancel()
+        exchange?.cancel()
         put(.end)
     }
 }
 
-/// Reads a watch response into a stream. It holds the stream weakly, so that a stream its
-/// reader let go of is freed, and its deinit cancels the request.
-final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
-    typealias Response = Void
+/// Reads a watch's answer into a stream, a line at a time. It holds the stream weakly, so that
+/// a stream its reader let go of is freed, and its deinit cancels the exchange.
+final class WatchReceiver: AnswerReceiver, @unchecked Sendable {
     private weak var stream: WatchStream?
     private var status = 200
     private var pending: [UInt8] = []
@@ -162,22 +160,20 @@ final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
         self.stream = stream
     }
 
-    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+    func head(_ head: HTTPResponseHead) {
         status = Int(head.status.code)
         // counted once its answer begins, as client-go counts a watch
         stream?.transport.recordMetrics(method: "GET", code: String(status), seconds: Date().timeIntervalSince(started))
-        return task.eventLoop.makeSucceededVoidFuture()
     }
 
-    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        pending.append(contentsOf: buffer.readableBytesView)
-        guard status == 200 else { return task.eventLoop.makeSucceededVoidFuture() }
+    func body(_ part: ByteBuffer) {
+        pending.append(contentsOf: part.readableBytesView)
+        guard status == 200 else { return }
         while let newline = pending.firstIndex(of: 0x0A) {
             let line = Array(pending[..<newline])
             pending.removeSubrange(...newline)
             deliver(line)
         }
-        return task.eventLoop.makeSucceededVoidFuture()
     }
 
     func deliver(_ line: [UInt8]) {
@@ -185,13 +181,13 @@ final class WatchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
         stream?.put(.line(line))
     }
 
-    func didReceiveError(task: HTTPClient.Task<Void>, _ error: Error) {
+    func fail(_ error: any Error) {
         guard let stream else { return }
-        if let error = error as? HTTPClientError, error == .cancelled, stream.wasCancelled { return stream.put(.end) }
+        if error as? ExchangeError == .cancelled, stream.wasCancelled { return stream.put(.end) }
         stream.put(.failure(.transport("the watch failed: \(Transport.describe(error))")))
     }
 
-    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
+    func end() {
         if status != 200 {
             stream?.put(.failure(KubeError.status(code: status, body: pending)))
             return
@@ -205,17 +201,8 @@ extension Transport {
     /// Starts a watch request and returns its stream at once.
     public func watch(_ request: RESTRequest) throws(KubeError) -> WatchStream {
         if let error = request.error { throw error }
-        let url = configuration.server + request.target
-        let headers = try headers(for: request)
-        let tls = try execTLSConfiguration()
         let stream = WatchStream(transport: self)
-        do {
-            var outgoing = try HTTPClient.Request(url: address(of: request), method: .GET, headers: headers)
-            if let tls { outgoing.tlsConfiguration = tls }
-            stream.task = http.execute(request: outgoing, delegate: WatchDelegate(stream: stream))
-        } catch {
-            throw .transport("GET \(url): \(Transport.describe(error))")
-        }
+        stream.exchange = try exchange(request, headers: try headers(for: request), deadline: nil, to: WatchReceiver(stream: stream))
         return stream
     }
 }

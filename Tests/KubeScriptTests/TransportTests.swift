@@ -1,12 +1,14 @@
 import Foundation
 import KubeAPI
+import NIOConcurrencyHelpers
 import KubeServer
 import XCTest
 @testable import KubeClient
 
 /// The transport against an embedded server that injects faults: Retry-After on 429 and 5xx,
 /// dropped connections (retried for GET only), HTTPS with a generated CA and client
-/// certificates, and how requests are built.
+/// certificates (on the transport's own connections and through the HTTP/2 option), and how
+/// requests are built.
 final class TransportTests: KubeScriptTestCase {
     func serve(_ api: APIServer = APIServer(), tls: ServerTLS? = nil) throws -> HTTPServer {
         let server = try HTTPServer(api, port: 0, tls: tls)
@@ -85,6 +87,42 @@ final class TransportTests: KubeScriptTestCase {
             XCTAssertEqual((error as? KubeError)?.isUnauthorized, false)
             XCTAssertEqual((error as? KubeError)?.isForbidden, true, "no certificate: anonymous")
         }
+    }
+
+    /// `http2 = true` goes through AsyncHTTPClient, which asks for HTTP/2 by ALPN (this server
+    /// offers HTTP/1.1 only): a client certificate, requests, cancelling a request in flight
+    /// and a watch work as on the transport's own connections.
+    func testTheHTTP2OptionCarriesRequestsAndWatches() throws {
+        let authority = try CertificateAuthority()
+        let serving = try authority.issueServer()
+        let server = try serve(APIServer(authentication: Authentication(certificates: true)),
+                               tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM,
+                                              clientCertificateAuthorityPEM: authority.certificatePEM))
+        var config = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
+        config.certificateAuthorityPEM = Array(authority.certificatePEM.utf8)
+        let admin = try authority.issueClient(user: "jane", groups: ["system:masters"])
+        config.clientCertificatePEM = Array(admin.certificatePEM.utf8)
+        config.clientKeyPEM = Array(admin.privateKeyPEM.utf8)
+        config.http2 = true
+        let configMaps = try KubeClient(config, discoveryCache: "").resource(named: "configmaps", namespace: "default")
+        let stream = try configMaps.watch(["fieldSelector": "metadata.name=seen"])
+        _ = try configMaps.create(.object(["metadata": .object(["name": .string("seen")])]))
+        let event = try stream.next(timeout: 5)
+        XCTAssertEqual(event?.type, "ADDED")
+        XCTAssertEqual(event?.object[path: "metadata", "name"], .string("seen"))
+        stream.cancel()
+        XCTAssertNil(try stream.next(timeout: 5), "a cancelled watch ends")
+
+        let done = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<RESTResponse, KubeError>?>(nil)
+        let sending = configMaps.client.transport.start(configMaps.watchRequest()) { result in
+            outcome.withLockedValue { $0 = result }
+            done.signal()
+        }
+        sending.cancel()
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success)
+        guard case .failure(let error)? = outcome.withLockedValue({ $0 }) else { return XCTFail("a cancelled request fails") }
+        XCTAssertTrue(error.isInterrupted, "\(error)")
     }
 
     /// `tls-server-name`: the certificate is checked against that name (and SNI carries it), while
