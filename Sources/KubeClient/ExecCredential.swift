@@ -115,7 +115,7 @@ public final class ExecCredentialProvider: @unchecked Sendable {
         if let key = credential.clientKeyPEM { status["clientKeyData"] = .string(key) }
         if let expiration = credential.expiration { status["expirationTimestamp"] = .string(Self.timestamp(expiration)) }
         let body = JSONValue.object(["kind": .string("ExecCredential"), "apiVersion": .string(config.apiVersion), "status": .object(status)]).serialized()
-        FileManager.default.createFile(atPath: path, contents: Data(body), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(body), attributes: [.posixPermissions: 0o600])
     }
 
     private func run() throws(KubeError) -> ExecCredential {

@@ -16,7 +16,7 @@ final class InformerTests: KubeScriptTestCase {
         defer { try? server.stop() }
         try withRuntime { runtime in
             try KubeModule.install(in: runtime, defaults: ClientDefaults(configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)")))
-            try runtime.state.execute("""
+            _ = try runtime.state.execute("""
                 cms = k8s.client():CoreV1():ConfigMaps("default")
                 cms:Create { metadata = { name = "a" } }
                 cms:Create { metadata = { name = "b" } }
@@ -42,7 +42,7 @@ final class InformerTests: KubeScriptTestCase {
             api.inject(Fault(.endWatch(afterEvents: 1), path: "configmaps"))
             api.inject(Fault(.expireWatch, path: "configmaps"))
             api.inject(Fault(.serviceUnavailable(retryAfter: 1), method: "GET", path: "configmaps"))
-            try runtime.state.execute("""
+            _ = try runtime.state.execute("""
                 local function waitFor(n)
                   k8s.WaitFor(function() return #seen end, function(count) return count >= n end, { timeout = 20, interval = 0.01 })
                 end

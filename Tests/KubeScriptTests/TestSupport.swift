@@ -172,7 +172,7 @@ final class RunningScript {
     init(_ arguments: [String], name: String, folder: String, executable: String = kubescriptExecutable,
          environment: [String: String]? = nil) throws {
         output = URL(fileURLWithPath: folder + "/\(name).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
