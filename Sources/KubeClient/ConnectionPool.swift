@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 
@@ -69,27 +70,32 @@ final class Exchange: @unchecked Sendable {
 
     /// Ends it with its whole answer.
     func finish() {
-        guard let receiver = take() else { return }
-        receiver.end()
+        complete()?.end()
+    }
+
+    /// Ends it, its whole answer there: the receiver, to be told (`end`) once the connection is
+    /// free again; nil when it had ended already (cancelled, timed out).
+    func complete() -> (any AnswerReceiver)? {
+        take()?.receiver
     }
 
     /// Ends it with `error`, stopping what carries it.
     func end(failing error: any Error) {
-        let stop = lock.withLock { self.stop }
-        guard let receiver = take() else { return }
+        guard let (receiver, stop) = take() else { return }
         stop?()
         receiver.fail(error)
     }
 
     func cancel() { end(failing: ExchangeError.cancelled) }
 
-    private func take() -> (any AnswerReceiver)? {
-        let (receiver, timer) = lock.withLock {
+    /// The receiver and how to stop the exchange, taken at once (nil when it has ended).
+    private func take() -> (receiver: any AnswerReceiver, stop: (@Sendable () -> Void)?)? {
+        let (receiver, stop, timer) = lock.withLock {
             defer { (self.receiver, self.stop, self.timer) = (nil, nil, nil) }
-            return (self.receiver, self.timer)
+            return (self.receiver, self.stop, self.timer)
         }
         timer?.cancel()
-        return receiver
+        return receiver.map { ($0, stop) }
     }
 }
 
@@ -174,11 +180,12 @@ final class ConnectionPool: @unchecked Sendable {
         lock.withLock { idle.removeAll { $0.channel === channel } }
     }
 
-    /// Opens a connection for `exchange`.
+    /// Opens a connection for `exchange`, unless it has ended.
     private func dial(_ exchange: Exchange, _ head: HTTPRequestHead, _ body: [UInt8]?, on loop: any EventLoop) {
+        guard exchange.listener != nil else { return }
         connect(on: loop).whenComplete { result in
             switch result {
-            case .success(let channel): self.begin(exchange, head, body, on: channel)
+            case .success(let channel): self.begin(exchange, head, body, on: channel, fresh: true)
             case .failure(let error): exchange.end(failing: error)
             }
         }
@@ -187,7 +194,7 @@ final class ConnectionPool: @unchecked Sendable {
     private func connect(on loop: any EventLoop) -> EventLoopFuture<any Channel> {
         let tls = self.tls, name = serverName ?? host
         // SNI takes a DNS name only; for an address, NIOSSL checks the certificate against it
-        let sni = name.isEmpty || name.first?.isNumber == true || name.contains(":") ? nil : name
+        let sni = name.isEmpty || (try? SocketAddress(ipAddress: name, port: 0)) != nil ? nil : name
         return ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -197,19 +204,23 @@ final class ConnectionPool: @unchecked Sendable {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: sni))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Accept-Encoding: gzip, as Go's transport sends it: kube-apiserver then
+                    // compresses answers over 128 KB (lists)
+                    try channel.pipeline.syncOperations.addHandler(NIOHTTPResponseDecompressor(limit: .none))
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(pool: self))
                 }
             }
             .connect(host: host, port: port)
     }
 
-    /// Writes `exchange`'s request on `channel` (on its event loop); on another connection when
-    /// the server closed this idle one meanwhile, since nothing was sent on it.
-    private func begin(_ exchange: Exchange, _ head: HTTPRequestHead, _ body: [UInt8]?, on channel: any Channel) {
-        guard let handler = try? channel.pipeline.syncOperations.handler(type: ConnectionHandler.self) else {
-            return exchange.end(failing: ExchangeError.connectionClosed)
+    /// Writes `exchange`'s request on `channel` (on its event loop). When the server closed this
+    /// idle connection meanwhile, nothing was sent on it: the request goes on a new one (a new
+    /// one closed at once is a failure).
+    private func begin(_ exchange: Exchange, _ head: HTTPRequestHead, _ body: [UInt8]?, on channel: any Channel, fresh: Bool = false) {
+        guard channel.isActive, let handler = try? channel.pipeline.syncOperations.handler(type: ConnectionHandler.self) else {
+            if fresh { return exchange.end(failing: ExchangeError.connectionClosed) }
+            return dial(exchange, head, body, on: channel.eventLoop)
         }
-        guard channel.isActive else { return dial(exchange, head, body, on: channel.eventLoop) }
         guard exchange.carried(by: { channel.close(promise: nil) }) else { return giveBack(channel) }
         handler.begin(exchange, head, body, on: channel)
     }
@@ -248,9 +259,11 @@ private final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendabl
         case .end:
             guard let exchange else { return }
             self.exchange = nil
+            // an exchange cancelled meanwhile has its close on the way: not given back
+            guard let receiver = exchange.complete() else { return context.close(promise: nil) }
             // back in the pool before the answer is read, so that the next request finds it
             if keepAlive, let pool { pool.giveBack(context.channel) } else { context.close(promise: nil) }
-            exchange.finish()
+            receiver.end()
         }
     }
 

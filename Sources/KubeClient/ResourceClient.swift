@@ -173,6 +173,7 @@ public struct ResourceClient: Sendable {
 
     /// Asks for the page `query` names; the list ends with it, or the next page is asked for.
     private func page(_ query: [String: String], after items: [JSONValue], _ sending: Sending<JSONValue>) {
+        let slot = sending.reserve()
         let exchange = client.transport.start(listRequest(query)) { result in
             guard !sending.isCancelled else { return }
             do throws(KubeError) {
@@ -194,7 +195,7 @@ public struct ResourceClient: Sendable {
                 sending.finish(.failure(error))
             }
         }
-        _ = sending.exchanging { exchange.cancel() }
+        _ = sending.exchanging(slot) { exchange.cancel() }
     }
 
     public func create(_ object: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {

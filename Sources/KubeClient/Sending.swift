@@ -14,6 +14,8 @@ public final class Sending<Value: Sendable>: Cancellable, @unchecked Sendable {
     private let lock = NIOLock()
     private var completion: Completion?
     private var inFlight: (@Sendable () -> Void)?
+    /// The latest exchange's number (`reserve`): only its cancel is kept.
+    private var slot = 0
     private var cancelled = false
 
     init(_ completion: @escaping Completion) {
@@ -34,11 +36,20 @@ public final class Sending<Value: Sendable>: Cancellable, @unchecked Sendable {
 
     public var isCancelled: Bool { lock.withLock { cancelled } }
 
-    /// Records how to cancel the exchange now in flight; false (and `cancel` called) when it
-    /// was given up already.
-    func exchanging(_ cancel: @escaping @Sendable () -> Void) -> Bool {
+    /// A number for the exchange about to start, taken before it starts: an exchange that
+    /// ended fast, and whose successor registered first, is then not the one `cancel` reaches.
+    func reserve() -> Int {
+        lock.withLock {
+            slot += 1
+            return slot
+        }
+    }
+
+    /// Records how to cancel exchange `number` (`reserve`), now in flight, unless a later one
+    /// was started; false (and `cancel` called) when it was given up already.
+    func exchanging(_ number: Int, _ cancel: @escaping @Sendable () -> Void) -> Bool {
         let given = lock.withLock {
-            if !cancelled { inFlight = cancel }
+            if !cancelled, number == slot { inFlight = cancel }
             return cancelled
         }
         if given { cancel() }

@@ -106,7 +106,8 @@ public final class Transport: @unchecked Sendable {
         }
         var base = configuration.server
         if configuration.http2 {
-            var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+            var settings = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)),
+                                                    decompression: .enabled(limit: .none))
             if let name, var components {
                 // client-go's ServerName: SNI and the certificate's name check use `name`, while
                 // the connection goes to the server's address (AsyncHTTPClient's DNS override)
@@ -171,6 +172,10 @@ public final class Transport: @unchecked Sendable {
         let sending = Sending(completion)
         if let error = request.error {
             sending.finish(.failure(error))
+        } else if MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            // started from an answer (a list's next page): the credentials may run an exec
+            // plugin or read a token file, which an event loop must not wait for
+            later(0) { self.attempt(request, sending, tries: 1, refreshed: false) }
         } else {
             attempt(request, sending, tries: 1, refreshed: false)
         }
@@ -287,15 +292,17 @@ public final class Transport: @unchecked Sendable {
                 done(.success(response))
             }
         }
+        let slot = sending.reserve()
         let exchange: Exchange
         do {
             let seconds = request.timeout ?? configuration.timeout
-            let deadline = seconds > 0 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
+            // (a deadline past a billion seconds is none)
+            let deadline = seconds > 0 && seconds < 1e9 ? NIODeadline.now() + .milliseconds(Int64(seconds * 1000)) : nil
             exchange = try self.exchange(request, headers: try headers(for: request), deadline: deadline, to: gatherer)
         } catch {
             return done(.failure(failed(error)))
         }
-        _ = sending.exchanging { exchange.cancel() }
+        _ = sending.exchanging(slot) { exchange.cancel() }
     }
 
     /// The `Authorization` header the credentials give, if any.

@@ -129,7 +129,7 @@ final class TransportTests: KubeScriptTestCase {
     /// the connection goes to the server's address.
     func testTLSServerNameIsTheNameTheCertificateIsCheckedAgainst() throws {
         let authority = try CertificateAuthority()
-        let serving = try authority.issueServer(hosts: ["kubernetes.default.svc"])
+        let serving = try authority.issueServer(hosts: ["kubernetes.default.svc", "0a1b2c.gr7.example.com"])
         let server = try serve(APIServer(), tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM))
         var config = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
         config.certificateAuthorityPEM = Array(authority.certificatePEM.utf8)
@@ -137,6 +137,8 @@ final class TransportTests: KubeScriptTestCase {
             XCTAssertEqual((error as? KubeError)?.isTransport, true, "the certificate does not name 127.0.0.1")
         }
         config.tlsServerName = "kubernetes.default.svc"
+        XCTAssertEqual(try KubeClient(config, discoveryCache: "").resource(named: "namespaces").get("default")["kind"], .string("Namespace"))
+        config.tlsServerName = "0a1b2c.gr7.example.com"  // a name, though it starts with a digit (EKS endpoints do)
         XCTAssertEqual(try KubeClient(config, discoveryCache: "").resource(named: "namespaces").get("default")["kind"], .string("Namespace"))
         config.tlsServerName = "elsewhere.example.com"
         XCTAssertThrowsError(try KubeClient(config, discoveryCache: "").resource(named: "namespaces").get("default")) { error in
