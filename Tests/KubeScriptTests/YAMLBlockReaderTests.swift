@@ -16,7 +16,7 @@ final class YAMLBlockReaderTests: KubeScriptTestCase {
             func read(_ block: Bool) -> Result<[JSONValue], JSONError> {
                 var builder = JSONValueBuilder()
                 return Result { () throws(JSONError) in
-                    try YAMLReader.read(input, into: &builder, single: false, maxDepth: 1000, blockReader: block)
+                    _ = try YAMLReader.read(input, into: &builder, single: false, maxDepth: 1000, blockReader: block)
                     return builder.results
                 }
             }
