@@ -251,8 +251,8 @@ public final class Transport: @unchecked Sendable {
     /// The URL AsyncHTTPClient sends `request` to.
     func address(of request: RESTRequest) -> String { base + request.target }
 
-    /// The headers every request carries: Host, User-Agent, Accept, the request's own, and the
-    /// credentials' Authorization unless the request set one.
+    /// The headers every request carries: Host, User-Agent, Accept, the request's own, the
+    /// credentials' Authorization unless the request set one, and for a HEAD no gzip.
     func headers(for request: RESTRequest) throws(KubeError) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: authority)
@@ -262,6 +262,9 @@ public final class Transport: @unchecked Sendable {
         if headers["Authorization"].isEmpty, let authorization = try authorization() {
             headers.add(name: "Authorization", value: authorization)
         }
+        // gzip is asked for (by the decompressor) unless this says otherwise; not for a HEAD, as
+        // Go's transport does not, since a gzip answer's empty body is no gzip stream
+        if request.verb == "HEAD", headers["Accept-Encoding"].isEmpty { headers.add(name: "Accept-Encoding", value: "identity") }
         return headers
     }
 
