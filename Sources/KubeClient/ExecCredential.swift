@@ -158,8 +158,8 @@ public final class ExecCredentialProvider: @unchecked Sendable {
         credential.clientCertificatePEM = status["clientCertificateData"]?.stringValue
         credential.clientKeyPEM = status["clientKeyData"]?.stringValue
         if let text = status["expirationTimestamp"]?.stringValue {
-            guard let date = ISO8601DateFormatter().date(from: text) else { throw .configuration("\(label): expirationTimestamp \(text) is not RFC 3339") }
-            credential.expiration = date.timeIntervalSince1970
+            guard let time = RFC3339.parse(text) else { throw .configuration("\(label): expirationTimestamp \(text) is not RFC 3339") }
+            credential.expiration = Double(time.seconds) + Double(time.nanos) / 1e9
         }
         guard credential.token != nil || (credential.clientCertificatePEM != nil && credential.clientKeyPEM != nil) else {
             throw .configuration("\(label): the credential has neither a token nor a client certificate and key")
@@ -168,6 +168,6 @@ public final class ExecCredentialProvider: @unchecked Sendable {
     }
 
     static func timestamp(_ seconds: Double) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
+        RFC3339.string(seconds: Int64(seconds.rounded(.down)))
     }
 }

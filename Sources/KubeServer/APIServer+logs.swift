@@ -73,9 +73,9 @@ extension APIServer {
         var lines = all
         if let text = request.query["sinceSeconds"], let seconds = Int64(text), seconds > 0 {
             let since = Int64(time(nil)) - seconds
-            lines = lines.filter { (Table.epoch($0.time) ?? 0) >= since }
-        } else if let text = request.query["sinceTime"], let since = Table.epoch(text) {
-            lines = lines.filter { (Table.epoch($0.time) ?? 0) >= since }
+            lines = lines.filter { (RFC3339.parse($0.time)?.seconds ?? 0) >= since }
+        } else if let text = request.query["sinceTime"], let since = RFC3339.parse(text)?.seconds {
+            lines = lines.filter { (RFC3339.parse($0.time)?.seconds ?? 0) >= since }
         }
         if let text = request.query["tailLines"], let count = Int(text), count >= 0 { lines = Array(lines.suffix(count)) }
         let stamped = request.flag("timestamps")

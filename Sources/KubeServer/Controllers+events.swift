@@ -111,7 +111,7 @@ extension APIServer {
         for (key, event) in store.objects(of: events, namespace: nil) {
             // its last write (every write renews an event's lease in kube-apiserver's storage)
             let writes = (event[path: "metadata", "managedFields"]?.arrayValue ?? []).map { $0["time"] } + [event[path: "metadata", "creationTimestamp"]]
-            let last = writes.compactMap { $0?.stringValue.flatMap(Table.epoch) }.max() ?? Int64.max
+            let last = writes.compactMap { $0?.stringValue.flatMap({ RFC3339.parse($0)?.seconds }) }.max() ?? Int64.max
             if last < cutoff {
                 store.delete(of: events, key: key)
                 changed = true

@@ -77,11 +77,9 @@ extension ProtobufBody {
             writer.delimited(number, [UInt8](Data(base64Encoded: value.stringValue ?? "") ?? Data()))
         case .time, .microTime:
             var time = ProtobufWriter()
-            if let text = value.stringValue, let seconds = Table.epoch(text) {  // a zero Time is an empty message
+            if let text = value.stringValue, let (seconds, parsed) = RFC3339.parse(text) {  // a zero Time is an empty message
                 var nanos: Int64 = 0
-                if case .microTime = kind, let dot = text.firstIndex(of: "."), let micros = Int64(text[text.index(after: dot)...].prefix(6)) {
-                    nanos = micros * 1000
-                }
+                if case .microTime = kind { nanos = parsed / 1000 * 1000 }
                 time.tag(1, 0)
                 time.varint(UInt64(bitPattern: seconds))
                 time.tag(2, 0)  // nanos, zero or not

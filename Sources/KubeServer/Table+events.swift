@@ -5,7 +5,7 @@ import KubeAPI
 extension Table {
     /// `translateTimestampSince`: the age of a timestamp, `<unknown>` when there is none.
     static func since(_ value: JSONValue?, _ now: Int64) -> String? {
-        guard let text = value?.stringValue, let time = epoch(text) else { return nil }
+        guard let text = value?.stringValue, let time = RFC3339.parse(text)?.seconds else { return nil }
         return humanDuration(now - time)
     }
 

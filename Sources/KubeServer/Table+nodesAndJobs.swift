@@ -55,8 +55,8 @@ extension Table {
             return .string(parallelism > 1 ? "\(succeeded)/1 of \(parallelism)" : "\(succeeded)/1")
         },
         Column(name: "Duration", description: "Time required to complete the job.") { o, now in
-            guard let started = o[path: "status", "startTime"]?.stringValue.flatMap(epoch) else { return .string("") }
-            let ended = o[path: "status", "completionTime"]?.stringValue.flatMap(epoch) ?? now
+            guard let started = o[path: "status", "startTime"]?.stringValue.flatMap({ RFC3339.parse($0)?.seconds }) else { return .string("") }
+            let ended = o[path: "status", "completionTime"]?.stringValue.flatMap({ RFC3339.parse($0)?.seconds }) ?? now
             return .string(humanDuration(ended - started))
         },
         age,

@@ -182,7 +182,7 @@ enum Table {
 
     /// An object's age as kubectl prints it (apimachinery's `duration.HumanDuration`).
     static func age(of object: JSONValue, now: Int64) -> String {
-        guard let text = object[path: "metadata", "creationTimestamp"]?.stringValue, let created = epoch(text) else { return "<unknown>" }
+        guard let text = object[path: "metadata", "creationTimestamp"]?.stringValue, let created = RFC3339.parse(text)?.seconds else { return "<unknown>" }
         return humanDuration(now - created)
     }
 
@@ -203,30 +203,6 @@ enum Table {
             return days == 0 ? "\(hours / 24 / 365)y" : "\(hours / 24 / 365)y\(days)d"
         }
         return "\(hours / 24 / 365)y"
-    }
-
-    /// Seconds since the epoch of an RFC 3339 UTC timestamp (`2026-11-23T06:18:47Z`).
-    static func epoch(_ text: String) -> Int64? {
-        let digits = text.utf8.map { Int32($0) - 48 }
-        guard digits.count >= 20 else { return nil }
-        func number(_ range: Range<Int>) -> Int32? {
-            var n: Int32 = 0
-            for i in range {
-                guard (0...9).contains(digits[i]) else { return nil }
-                n = n * 10 + digits[i]
-            }
-            return n
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-              let minute = number(14..<16), let second = number(17..<19) else { return nil }
-        var parts = tm()
-        parts.tm_year = year - 1900
-        parts.tm_mon = month - 1
-        parts.tm_mday = day
-        parts.tm_hour = hour
-        parts.tm_min = minute
-        parts.tm_sec = second
-        return Int64(timegm(&parts))
     }
 }
 

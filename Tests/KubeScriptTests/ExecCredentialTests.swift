@@ -133,6 +133,21 @@ final class ExecCredentialTests: KubeScriptTestCase {
         XCTAssertEqual(try String(contentsOfFile: folder + "/runs-log", encoding: .utf8), "run\n", "the plugin ran once")
     }
 
+    /// An expiry with a fraction and an offset (as a plugin not written in Go may write it) is
+    /// read as client-go reads it; one that is not RFC 3339 says so.
+    func testExpiryTimestampsAreReadAsGoReadsThem() throws {
+        func credential(expiring text: String) throws -> ExecCredential {
+            try ExecCredentialProvider.credential(from: .object([
+                "kind": .string("ExecCredential"),
+                "status": .object(["token": .string("t"), "expirationTimestamp": .string(text)]),
+            ]), label: "plugin")
+        }
+        XCTAssertEqual(try credential(expiring: "2026-11-23T07:18:47.5+01:00").expiration, 1_795_414_727.5)
+        XCTAssertThrowsError(try credential(expiring: "23 Nov 2026")) { error in
+            XCTAssertEqual((error as? KubeError)?.message, "plugin: expirationTimestamp 23 Nov 2026 is not RFC 3339")
+        }
+    }
+
     func testAFailingPluginSaysWhy() throws {
         let path = folder + "/failing.sh"
         try "#!/bin/sh\necho 'no credentials for eu' >&2\nexit 3\n".write(toFile: path, atomically: true, encoding: .utf8)
