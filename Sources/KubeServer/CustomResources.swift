@@ -34,6 +34,7 @@ struct CustomResource: Sendable {
                     verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
                     subresources: Set((version["subresources"]?.objectValue ?? [:]).map(\.key)), custom: true)
                 if let scale = version[path: "subresources", "scale"] { info.scalePaths = ScalePaths(scale: scale) }
+                info.printerColumns = PrinterColumn.columns(of: version)
                 result[ResourceCatalog.key(group, name, plural)] = CustomResource(
                     info: info, schema: version[path: "schema", "openAPIV3Schema"].map(StructuralSchema.init(root:)),
                     singular: names["singular"]?.stringValue ?? "",

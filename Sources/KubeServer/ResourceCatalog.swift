@@ -16,6 +16,8 @@ public struct APIResourceInfo: Sendable, Equatable {
     public var custom = false
     /// Where the `scale` subresource reads and writes.
     var scalePaths = ScalePaths.builtIn
+    /// The columns a CRD names for `kubectl get` (none: Name and Age).
+    var printerColumns: [PrinterColumn] = []
 
     /// `v1` or `apps/v1`.
     public var groupVersion: String { group.isEmpty ? version : "\(group)/\(version)" }

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// Deployments and Namespaces print the columns the recorded server printed; Pods, ConfigMaps,
 /// Secrets, Services, Endpoints, ReplicaSets, StatefulSets, DaemonSets, Nodes and Jobs the usual
-/// kubectl columns; every other resource the server's default (Name, Created At).
+/// kubectl columns; custom resources their CRD's `additionalPrinterColumns` (Name and Age when
+/// it names none); every other resource the server's default (Name, Created At).
 enum Table {
     /// Whether a request's Accept header asks for a Table.
     static func wanted(by request: APIRequest) -> Bool {
@@ -118,6 +119,14 @@ enum Table {
                     o[path: "spec", "nodeName"] ?? .string("<none>")
                 },
             ]
+        case _ where info.custom && info.printerColumns.isEmpty:
+            return [name, Column(name: "Age", type: "date", description: ageDescription) { o, now in .string(age(of: o, now: now)) }]
+        case _ where info.custom:
+            return [name] + info.printerColumns.map { column in
+                Column(name: column.name, type: column.type, format: column.format, description: column.description, priority: column.priority) { o, now in
+                    column.cell(o, now: now)
+                }
+            }
         default:
             return [name, Column(name: "Created At", type: "date", description: ageDescription) { o, _ in
                 o[path: "metadata", "creationTimestamp"] ?? .null
