@@ -28,7 +28,7 @@ struct CustomOpenAPI: Sendable {
                 let (name, list) = Self.names(resource.info)
                 let object = Self.objectSchema(resource)
                 let listSchema = Self.listSchema(resource, itemReference: name)
-                definitions[name] = Self.v2(object, references: "#/definitions/")
+                definitions[name] = Self.v2Definition(resource, object)
                 definitions[list] = Self.v2(listSchema, references: "#/definitions/")
                 schemas[name] = Self.rebased(object, to: "#/components/schemas/")
                 schemas[list] = Self.rebased(listSchema, to: "#/components/schemas/")
@@ -95,6 +95,16 @@ struct CustomOpenAPI: Sendable {
             ]),
             "x-kubernetes-group-version-kind": groupVersionKind(resource.info, kind: resource.info.kind + "List"),
         ])
+    }
+
+    /// A resource's v2 definition. Whose root keeps unknown fields
+    /// (`x-kubernetes-preserve-unknown-fields`), it is only `type: object` and the kind, as
+    /// apiextensions-apiserver's `buildKubeNative` makes it: kubectl's v2 validation reads listed
+    /// properties as all there may be, and would refuse every member but apiVersion, kind and
+    /// metadata.
+    static func v2Definition(_ resource: CustomResource, _ object: JSONValue) -> JSONValue {
+        guard resource.schema?.root["x-kubernetes-preserve-unknown-fields"]?.boolValue == true else { return v2(object, references: "#/definitions/") }
+        return .object(["type": .string("object"), "x-kubernetes-group-version-kind": groupVersionKind(resource.info, kind: resource.info.kind)])
     }
 
     /// A schema as OpenAPI v2 has it: without what v2 lacks (`nullable`, `anyOf`, `oneOf`, `not`).

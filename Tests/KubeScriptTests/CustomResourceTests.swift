@@ -118,6 +118,25 @@ final class CustomResourceTests: KubeScriptTestCase {
         XCTAssertNotNil(document[path: "components", "schemas", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"])
     }
 
+    /// A schema whose root keeps unknown fields is, in v2, only an object of its kind, as
+    /// kube-apiserver v1.24 publishes it (kubectl's v2 validation would refuse `spec`); v3 keeps it.
+    func testARootThatKeepsUnknownFieldsIsAnyObjectInV2() throws {
+        try request("POST", definitions, """
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.cols.example.com"},
+             "spec":{"group":"cols.example.com","scope":"Namespaced","names":{"plural":"gadgets","singular":"gadget","kind":"Gadget"},
+              "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+            """, expect: 201)
+        server.settle()
+        let v2 = try request("GET", "/openapi/v2", expect: 200)
+        XCTAssertEqual(v2[path: "definitions", "com.example.cols.v1.Gadget"],
+                       try JSONValue.parse(#"{"type":"object","x-kubernetes-group-version-kind":[{"group":"cols.example.com","kind":"Gadget","version":"v1"}]}"#),
+                       "recorded from kube-apiserver v1.24")
+        let index = try request("GET", "/openapi/v3", expect: 200)
+        let url = try XCTUnwrap(index[path: "paths", "apis/cols.example.com/v1", "serverRelativeURL"]?.stringValue)
+        let document = try JSONValue.parse(server.handle(APIRequest(method: "GET", target: url)).body)
+        XCTAssertEqual(document[path: "components", "schemas", "com.example.cols.v1.Gadget", "x-kubernetes-preserve-unknown-fields"], .bool(true))
+    }
+
     func testDeletingADefinitionDeletesItsResources() throws {
         try installBackups()
         try request("POST", backups, #"{"apiVersion":"stable.example.org/v1","kind":"Backup","metadata":{"name":"a"},"spec":{"mode":"full"}}"#,
