@@ -107,11 +107,18 @@ struct CustomOpenAPI: Sendable {
         return .object(["type": .string("object"), "x-kubernetes-group-version-kind": groupVersionKind(resource.info, kind: resource.info.kind)])
     }
 
-    /// A schema as OpenAPI v2 has it: without what v2 lacks (`nullable`, `anyOf`, `oneOf`, `not`).
+    /// A schema as OpenAPI v2 has it, as kube-apiserver v1.24 writes it (recorded): without what
+    /// v2 lacks (`nullable`, `allOf`, `anyOf`, `oneOf`, `not`); a nullable value, or one that keeps
+    /// unknown fields, without `type`, `properties` and `items` (kubectl's v2 validation would
+    /// refuse what they leave out); an array left without items untyped; and a nullable member
+    /// no longer required.
     static func v2(_ schema: JSONValue, references: String, depth: Int = 0) -> JSONValue {
         guard depth < StructuralSchema.depthLimit, case .object(let fields) = schema else { return schema }
+        let open = fields["nullable"]?.boolValue == true || fields["x-kubernetes-preserve-unknown-fields"]?.boolValue == true
+        let nullable = Set((fields["properties"]?.objectValue ?? [:]).filter { $0.value["nullable"]?.boolValue == true }.map(\.key))
         var result = JSONObject()
-        for (key, value) in fields where !["nullable", "anyOf", "oneOf", "not"].contains(key) {
+        for (key, value) in fields where !["nullable", "allOf", "anyOf", "oneOf", "not"].contains(key) {
+            if open && ["type", "properties", "items"].contains(key) { continue }
             switch key {
             case "properties", "patternProperties", "definitions":
                 var members = JSONObject()
@@ -119,10 +126,13 @@ struct CustomOpenAPI: Sendable {
                 result[key] = .object(members)
             case "items", "additionalProperties":
                 result[key] = value.objectValue != nil ? v2(value, references: references, depth: depth + 1) : value
+            case "required" where !nullable.isEmpty:
+                result[key] = .array((value.arrayValue ?? []).filter { !nullable.contains($0.stringValue ?? "") })
             default:
                 result[key] = value
             }
         }
+        if result["type"] == .string("array"), result["items"] == nil { result["type"] = nil }
         return .object(result)
     }
 

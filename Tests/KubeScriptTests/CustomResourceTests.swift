@@ -118,6 +118,30 @@ final class CustomResourceTests: KubeScriptTestCase {
         XCTAssertNotNil(document[path: "components", "schemas", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"])
     }
 
+    /// Nullable members, members that keep unknown fields, int-or-string and arrays in v2, as
+    /// kube-apiserver v1.24 published the same schemas (recorded).
+    func testV2SchemasAsTheRecordedServerWritesThem() throws {
+        let schemas = [
+            ("Mixed", #"{"type":"object","required":["a","d"],"description":"the spec","properties":{"a":{"type":"string","nullable":true},"b":{"type":"object","description":"free","x-kubernetes-preserve-unknown-fields":true,"properties":{"x":{"type":"string"}}},"c":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]},"d":{"type":"array","items":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},"e":{"type":"array","x-kubernetes-preserve-unknown-fields":true,"items":{"type":"string"}}}}"#,
+             #"{"description":"the spec","type":"object","required":["d"],"properties":{"a":{},"b":{"description":"free","x-kubernetes-preserve-unknown-fields":true},"c":{"x-kubernetes-int-or-string":true},"d":{"type":"array","items":{"x-kubernetes-preserve-unknown-fields":true}},"e":{"x-kubernetes-preserve-unknown-fields":true}}}"#),
+            ("Nested", #"{"type":"object","x-kubernetes-preserve-unknown-fields":true,"properties":{"a":{"type":"string","nullable":true},"b":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}"#,
+             #"{"x-kubernetes-preserve-unknown-fields":true}"#),
+        ]
+        for (kind, spec, _) in schemas {
+            let plural = kind.lowercased() + "s"
+            try request("POST", definitions, """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"\(plural).cols.example.com"},
+                 "spec":{"group":"cols.example.com","scope":"Namespaced","names":{"plural":"\(plural)","singular":"\(kind.lowercased())","kind":"\(kind)"},
+                  "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":\(spec)}}}}]}}
+                """, expect: 201)
+        }
+        server.settle()
+        let v2 = try request("GET", "/openapi/v2", expect: 200)
+        for (kind, _, recorded) in schemas {
+            XCTAssertEqual(v2[path: "definitions", "com.example.cols.v1.\(kind)", "properties", "spec"], try JSONValue.parse(recorded), kind)
+        }
+    }
+
     /// A schema whose root keeps unknown fields is, in v2, only an object of its kind, as
     /// kube-apiserver v1.24 publishes it (kubectl's v2 validation would refuse `spec`); v3 keeps it.
     func testARootThatKeepsUnknownFieldsIsAnyObjectInV2() throws {
