@@ -12,20 +12,18 @@ final class PendingHandle: LuaObject, @unchecked Sendable {
     /// (operations), or status, body text and headers, any status (`RESTClient` requests).
     enum Shape { case decoded, raw }
 
-    /// Begins the request (`Transport.start`, or several in turn), giving its answer to the completion.
-    typealias Start = @Sendable (@escaping Sending<RESTResponse>.Completion) -> any Cancellable
 
     let shape: Shape
     let transport: Transport
     let wakeup: Wakeup
-    let begin: Start
+    let begin: Start<RESTResponse>
     private let condition = NSCondition()
     private var outcome: Result<RESTResponse, KubeError>?
     private var started = false
     private var cancelled = false
     private var inFlight: (any Cancellable)?
 
-    init(_ shape: Shape, transport: Transport, wakeup: Wakeup, start: @escaping Start) {
+    init(_ shape: Shape, transport: Transport, wakeup: Wakeup, start: @escaping Start<RESTResponse>) {
         self.shape = shape
         self.transport = transport
         self.wakeup = wakeup

@@ -12,6 +12,14 @@ public struct ClientConfiguration: Sendable {
         case tokenFile(String)
         case basic(username: String, password: String)
         case exec(ExecCredentialProvider)
+
+        /// Whether making the Authorization header may wait: run a plugin, or read a file.
+        var mayBlock: Bool {
+            switch self {
+            case .tokenFile, .exec: return true
+            case .none, .token, .basic: return false
+            }
+        }
     }
 
     /// `https://host:port`, without a trailing slash.

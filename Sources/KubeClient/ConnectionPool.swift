@@ -108,8 +108,9 @@ final class Exchange: @unchecked Sendable {
 final class ConnectionPool: @unchecked Sendable {
     let host: String
     let port: Int
-    /// The name the server's certificate is checked against, and sent as SNI (nil: `host`).
-    let serverName: String?
+    /// The name sent as SNI: the name the certificate is checked against, unless that is an
+    /// address (NIOSSL then checks the certificate against the address).
+    let sni: String?
     let tls: NIOSSLContext?
     static let maximumIdle = 25
     static let idleTimeout = TimeAmount.seconds(60)
@@ -117,10 +118,11 @@ final class ConnectionPool: @unchecked Sendable {
     private var idle: [(channel: any Channel, timer: Scheduled<Void>)] = []
     private var closed = false
 
-    init(host: String, port: Int, serverName: String?, tls: NIOSSLContext?) {
+    /// Connections to `host`:`port`, whose certificate must name `serverName`.
+    init(host: String, port: Int, serverName: String, tls: NIOSSLContext?) {
         self.host = host
         self.port = port
-        self.serverName = serverName
+        sni = serverName.isEmpty || (try? SocketAddress(ipAddress: serverName, port: 0)) != nil ? nil : serverName
         self.tls = tls
     }
 
@@ -192,9 +194,7 @@ final class ConnectionPool: @unchecked Sendable {
     }
 
     private func connect(on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        let tls = self.tls, name = serverName ?? host
-        // SNI takes a DNS name only; for an address, NIOSSL checks the certificate against it
-        let sni = name.isEmpty || (try? SocketAddress(ipAddress: name, port: 0)) != nil ? nil : name
+        let tls = self.tls, sni = self.sni
         return ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -167,24 +167,29 @@ public struct ResourceClient: Sendable {
         let sending = Sending(completion)
         var query = options
         query["limit"] = query["limit"] ?? String(pageSize)
-        page(query, after: [], sending)
+        page(query, into: Pages(), sending)
         return sending
     }
 
+    /// The items of the pages so far (one page is asked for at a time).
+    private final class Pages: @unchecked Sendable {
+        var items: [JSONValue] = []
+    }
+
     /// Asks for the page `query` names; the list ends with it, or the next page is asked for.
-    private func page(_ query: [String: String], after items: [JSONValue], _ sending: Sending<JSONValue>) {
+    private func page(_ query: [String: String], into pages: Pages, _ sending: Sending<JSONValue>) {
         let slot = sending.reserve()
         let exchange = client.transport.start(listRequest(query)) { result in
             guard !sending.isCancelled else { return }
             do throws(KubeError) {
                 var last = try Self.successful(result.get()).object()
-                let items = items + (last["items"]?.arrayValue ?? [])
+                pages.items += last["items"]?.arrayValue ?? []
                 if let token = last[path: "metadata", "continue"]?.stringValue, !token.isEmpty {
                     var query = query
                     query["continue"] = token
-                    return page(query, after: items, sending)
+                    return page(query, into: pages, sending)
                 }
-                last["items"] = .array(items)
+                last["items"] = .array(pages.items)
                 if case .object(var metadata)? = last["metadata"] {
                     metadata["continue"] = nil
                     metadata["remainingItemCount"] = nil
@@ -195,7 +200,7 @@ public struct ResourceClient: Sendable {
                 sending.finish(.failure(error))
             }
         }
-        _ = sending.exchanging(slot) { exchange.cancel() }
+        sending.exchanging(slot) { exchange.cancel() }
     }
 
     public func create(_ object: JSONValue, options: [String: String] = [:]) throws(KubeError) -> JSONValue {

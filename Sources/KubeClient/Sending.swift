@@ -5,6 +5,10 @@ public protocol Cancellable: Sendable {
     func cancel()
 }
 
+/// What begins a request (or several in turn), giving its result to the completion, and returns
+/// what cancels it (`Transport.wait`, a task's pending request).
+public typealias Start<Value: Sendable> = @Sendable (@escaping Sending<Value>.Completion) -> any Cancellable
+
 /// A request on its way (`Transport.start`), or several in turn (`ResourceClient.startListAll`).
 /// Its completion is called once: with the result, or with `KubeError.interrupted` at once when
 /// it is cancelled first.
@@ -46,14 +50,13 @@ public final class Sending<Value: Sendable>: Cancellable, @unchecked Sendable {
     }
 
     /// Records how to cancel exchange `number` (`reserve`), now in flight, unless a later one
-    /// was started; false (and `cancel` called) when it was given up already.
-    func exchanging(_ number: Int, _ cancel: @escaping @Sendable () -> Void) -> Bool {
+    /// was started; cancels it at once when all was given up already.
+    func exchanging(_ number: Int, _ cancel: @escaping @Sendable () -> Void) {
         let given = lock.withLock {
             if !cancelled, number == slot { inFlight = cancel }
             return cancelled
         }
         if given { cancel() }
-        return !given
     }
 
     /// Delivers the result, unless one was delivered (or it was cancelled) before.

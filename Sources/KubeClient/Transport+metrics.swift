@@ -7,8 +7,8 @@ import Foundation
 /// whichever backend the program bootstraps (`kubescript run --metrics-addr`) and cost next to
 /// nothing when none is.
 extension Transport {
-    /// The `host` label: the server's `host:port`, as client-go takes it from the request's URL.
-    static func metricsHost(of server: String) -> String {
+    /// The server's `host:port` (the `host` label, as client-go takes it from the request's URL).
+    static func authority(of server: String) -> String {
         guard let components = URLComponents(string: server), let host = components.host else { return server }
         let shown = host.contains(":") ? "[\(host)]" : host
         return components.port.map { "\(shown):\($0)" } ?? shown
@@ -19,8 +19,8 @@ extension Transport {
     func recordMetrics(method: String, code: String, seconds: Double) {
         let (counter, timer) = metrics.withLockedValue { made in
             let counter = made.counters["\(code) \(method)"]
-                ?? Counter(label: "rest_client_requests_total", dimensions: [("code", code), ("method", method), ("host", metricsHost)])
-            let timer = made.timers[method] ?? CoreMetrics.Timer(label: "rest_client_request_duration_seconds", dimensions: [("verb", method), ("host", metricsHost)])
+                ?? Counter(label: "rest_client_requests_total", dimensions: [("code", code), ("method", method), ("host", authority)])
+            let timer = made.timers[method] ?? CoreMetrics.Timer(label: "rest_client_request_duration_seconds", dimensions: [("verb", method), ("host", authority)])
             made.counters["\(code) \(method)"] = counter
             made.timers[method] = timer
             return (counter, timer)

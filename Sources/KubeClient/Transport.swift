@@ -19,7 +19,7 @@ public final class Transport: @unchecked Sendable {
     /// Where requests go: the host and port connected to, and the name the certificate is
     /// checked against (`tls-server-name`, else the host); nil when the server is not a URL.
     let endpoint: (host: String, port: Int, serverName: String)?
-    /// The `Host` header: the server's own `host[:port]`.
+    /// The server's own `host[:port]`: the `Host` header, and the `host` label of the metrics.
     let authority: String
     /// The HTTP/1.1 connections (`ConnectionPool`), one pool per client certificate an exec
     /// plugin gave ("" for the configuration's own TLS settings), made when first used.
@@ -33,8 +33,6 @@ public final class Transport: @unchecked Sendable {
     /// Those settings with the client certificate an exec plugin gave, made once per certificate.
     private var execTLS: (certificate: String, settings: TLSConfiguration)?
     private let limiter: TokenBucket?
-    /// The `host` label of the transport's metrics.
-    let metricsHost: String
     /// Its metric series (`Transport+metrics.swift`).
     let metrics = NIOLockedValueBox(TransportMetrics())
     private let lock = NIOLock()
@@ -75,7 +73,7 @@ public final class Transport: @unchecked Sendable {
 
     public init(_ configuration: ClientConfiguration) throws(KubeError) {
         self.configuration = configuration
-        metricsHost = Self.metricsHost(of: configuration.server)
+        authority = Self.authority(of: configuration.server)
         var tls: TLSConfiguration?
         if configuration.server.hasPrefix("https://") {
             var settings = TLSConfiguration.makeClientConfiguration()
@@ -97,7 +95,6 @@ public final class Transport: @unchecked Sendable {
         let components = URLComponents(string: configuration.server)
         let original = components?.host ?? ""
         let port = components?.port
-        authority = (original.contains(":") ? "[\(original)]" : original) + (port.map { ":\($0)" } ?? "")
         let name = configuration.tlsServerName.flatMap { tls != nil && !$0.isEmpty ? $0 : nil }
         if let scheme = components?.scheme, ["http", "https"].contains(scheme), !original.isEmpty {
             endpoint = (original, port ?? (scheme == "https" ? 443 : 80), name ?? original)
@@ -146,7 +143,7 @@ public final class Transport: @unchecked Sendable {
 
     /// What `start` begins, waited for on the calling thread: `isCancelled` is asked every 20 ms
     /// meanwhile, and gives it up.
-    public func wait<Value: Sendable>(_ start: (@escaping Sending<Value>.Completion) -> any Cancellable) throws(KubeError) -> Value {
+    public func wait<Value: Sendable>(_ start: Start<Value>) throws(KubeError) -> Value {
         let done = DispatchSemaphore(value: 0)
         let outcome = NIOLockedValueBox<Result<Value, KubeError>?>(nil)
         let started = start { result in
@@ -172,8 +169,8 @@ public final class Transport: @unchecked Sendable {
         let sending = Sending(completion)
         if let error = request.error {
             sending.finish(.failure(error))
-        } else if MultiThreadedEventLoopGroup.currentEventLoop != nil {
-            // started from an answer (a list's next page): the credentials may run an exec
+        } else if configuration.credentials.mayBlock, MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            // started from an answer (a list's next page): these credentials may run an exec
             // plugin or read a token file, which an event loop must not wait for
             later(0) { self.attempt(request, sending, tries: 1, refreshed: false) }
         } else {
@@ -305,7 +302,7 @@ public final class Transport: @unchecked Sendable {
         } catch {
             return done(.failure(failed(error)))
         }
-        _ = sending.exchanging(slot) { exchange.cancel() }
+        sending.exchanging(slot) { exchange.cancel() }
     }
 
     /// The `Authorization` header the credentials give, if any.

@@ -68,7 +68,7 @@ extension APIServer {
                 }
             }
             let resource = spec["resourceAttributes"]?.objectValue, nonResource = spec["nonResourceAttributes"]?.objectValue
-            if let resource, let nonResource {
+            if resource != nil, let nonResource {
                 let shown = "authorization.NonResourceAttributes{Path:\(ObjectValidation.goQuoted(nonResource["path"]?.stringValue ?? "")), Verb:\(ObjectValidation.goQuoted(nonResource["verb"]?.stringValue ?? ""))}"
                 return .status(Self.invalidReview(info, "spec.nonResourceAttributes",
                                                   "Invalid value: \(shown): cannot be specified in combination with resourceAttributes"))

@@ -7,27 +7,31 @@ import KubeAPI
 struct PrinterColumn: Sendable, Equatable {
     var name: String
     var type: String
-    var format: String
+    var format = ""
     var description: String
-    var priority: Int
-    var jsonPath: String
+    var priority = 0
+    var path: JSONPath
 
-    /// The columns of a CRD version (`spec.versions[i]`).
+    /// The columns of a CRD version (`spec.versions[i]`); Age when it names none, as
+    /// apiextensions-apiserver defaults them.
     static func columns(of version: JSONValue) -> [PrinterColumn] {
-        (version["additionalPrinterColumns"]?.arrayValue ?? []).map { column in
+        guard let columns = version["additionalPrinterColumns"]?.arrayValue, !columns.isEmpty else {
+            return [PrinterColumn(name: "Age", type: "date", description: Table.ageDescription, path: JSONPath(".metadata.creationTimestamp"))]
+        }
+        return columns.map { column in
             let jsonPath = column["jsonPath"]?.stringValue ?? ""
             return PrinterColumn(
                 name: column["name"]?.stringValue ?? "", type: column["type"]?.stringValue ?? "string",
                 format: column["format"]?.stringValue ?? "",
                 description: column["description"]?.stringValue ?? "Custom resource definition column (in JSONPath format): \(jsonPath)",
-                priority: Int(clamping: column["priority"]?.integerValue ?? 0), jsonPath: jsonPath)
+                priority: Int(clamping: column["priority"]?.integerValue ?? 0), path: JSONPath(jsonPath))
         }
     }
 
     /// The cell for `object` (`now` for dates): null when the path finds nothing or a value of
     /// another type; a date as its age; a string column shows any value as text.
     func cell(_ object: JSONValue, now: Int64) -> JSONValue {
-        guard let value = JSONPath(jsonPath).first(in: object), value != .null else { return .null }
+        guard let value = path.first(in: object), value != .null else { return .null }
         switch (type, value) {
         case ("integer", .integer): return value
         case ("integer", .number(let number)): return number.isFinite && abs(number) < 9.2e18 ? .integer(Int64(number)) : .null
@@ -39,9 +43,8 @@ struct PrinterColumn: Sendable, Equatable {
         case ("string", .integer(let integer)): return .string(String(integer))
         case ("string", .number(let number)): return .string(String(number))
         case ("string", .bool(let bool)): return .string(String(bool))
-        case ("date", .string(let text)):
-            guard let time = RFC3339.parse(text) else { return .string("<invalid>") }
-            return .string(Table.humanDuration(now - time.seconds))
+        case ("date", .string):
+            return .string(Table.since(value, now) ?? "<invalid>")
         default: return .null
         }
     }
@@ -50,8 +53,8 @@ struct PrinterColumn: Sendable, Equatable {
 /// The JSONPath subset CRD columns use (client-go's `util/jsonpath`): `.field`, `['field']`,
 /// `[n]`, `[*]`, and filters `[?(@.path == "value")]` (also `!=`, and `[?(@.path)]` for a
 /// member that is there).
-struct JSONPath {
-    enum Step {
+struct JSONPath: Sendable, Equatable {
+    enum Step: Sendable, Equatable {
         case member(String)
         case index(Int)
         case all

@@ -245,7 +245,7 @@ enum ProtobufBody {
             return .array(fields[1] ?? [])
         case .message(let type):
             return .object(try message(inner.rest, type, schema, depth: depth))
-        case .schemaOrArray(let type), .schemaOrBool(let type), .schemaOrStrings(let type):
+        case .schemaOrArray, .schemaOrBool, .schemaOrStrings:
             var schemaValue: JSONValue?, items: [JSONValue] = [], allows = false
             while let (number, wire) = try inner.tag() {
                 switch (kind, number) {

@@ -16,7 +16,7 @@ public struct APIResourceInfo: Sendable, Equatable {
     public var custom = false
     /// Where the `scale` subresource reads and writes.
     var scalePaths = ScalePaths.builtIn
-    /// The columns a CRD names for `kubectl get` (none: Name and Age).
+    /// The columns a CRD names for `kubectl get`, after Name.
     var printerColumns: [PrinterColumn] = []
 
     /// `v1` or `apps/v1`.

@@ -119,8 +119,6 @@ enum Table {
                     o[path: "spec", "nodeName"] ?? .string("<none>")
                 },
             ]
-        case _ where info.custom && info.printerColumns.isEmpty:
-            return [name, Column(name: "Age", type: "date", description: ageDescription) { o, now in .string(age(of: o, now: now)) }]
         case _ where info.custom:
             return [name] + info.printerColumns.map { column in
                 Column(name: column.name, type: column.type, format: column.format, description: column.description, priority: column.priority) { o, now in
@@ -191,8 +189,7 @@ enum Table {
 
     /// An object's age as kubectl prints it (apimachinery's `duration.HumanDuration`).
     static func age(of object: JSONValue, now: Int64) -> String {
-        guard let text = object[path: "metadata", "creationTimestamp"]?.stringValue, let created = RFC3339.parse(text)?.seconds else { return "<unknown>" }
-        return humanDuration(now - created)
+        since(object[path: "metadata", "creationTimestamp"], now) ?? "<unknown>"
     }
 
     static func humanDuration(_ seconds: Int64) -> String {

@@ -97,7 +97,7 @@ final class ControllerTests: KubeScriptTestCase {
     /// as `maxSurge` and `maxUnavailable` let it, and a Recreate first empties the old ReplicaSet.
     func testRolloutsArePacedByTheirStrategy() throws {
         let slow = APIServer(controllers: ControllerOptions(podStartDelay: 3600))
-        func call(_ method: String, _ path: String, _ body: String? = nil, type: String? = nil, expect status: Int) throws -> JSONValue {
+        @discardableResult func call(_ method: String, _ path: String, _ body: String? = nil, type: String? = nil, expect status: Int) throws -> JSONValue {
             try slow.call(method, path, body, type: type, expect: status)
         }
         func sets(_ deployment: String) throws -> [Int64] {

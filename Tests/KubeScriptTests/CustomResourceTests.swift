@@ -34,6 +34,18 @@ final class CustomResourceTests: KubeScriptTestCase {
         server.settle()
     }
 
+    /// Defines `kind` (plural: its name in lower case with an `s`) in `group`, one version `v1`
+    /// whose schema is `schema` (JSON), and waits until it is served.
+    func define(_ kind: String, group: String, scope: String = "Namespaced", schema: String) throws {
+        let plural = kind.lowercased() + "s"
+        try request("POST", definitions, """
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"\(plural).\(group)"},
+             "spec":{"group":"\(group)","scope":"\(scope)","names":{"plural":"\(plural)","singular":"\(kind.lowercased())","kind":"\(kind)"},
+              "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":\(schema)}}]}}
+            """, expect: 201)
+        server.settle()
+    }
+
     func testAResourceIsServedOnceItsDefinitionIsEstablished() throws {
         try request("GET", backups, expect: 404)
         try installBackups()
@@ -128,14 +140,8 @@ final class CustomResourceTests: KubeScriptTestCase {
              #"{"x-kubernetes-preserve-unknown-fields":true}"#),
         ]
         for (kind, spec, _) in schemas {
-            let plural = kind.lowercased() + "s"
-            try request("POST", definitions, """
-                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"\(plural).cols.example.com"},
-                 "spec":{"group":"cols.example.com","scope":"Namespaced","names":{"plural":"\(plural)","singular":"\(kind.lowercased())","kind":"\(kind)"},
-                  "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":\(spec)}}}}]}}
-                """, expect: 201)
+            try define(kind, group: "cols.example.com", schema: #"{"type":"object","properties":{"spec":"# + spec + "}}")
         }
-        server.settle()
         let v2 = try request("GET", "/openapi/v2", expect: 200)
         for (kind, _, recorded) in schemas {
             XCTAssertEqual(v2[path: "definitions", "com.example.cols.v1.\(kind)", "properties", "spec"], try JSONValue.parse(recorded), kind)
@@ -145,12 +151,7 @@ final class CustomResourceTests: KubeScriptTestCase {
     /// A schema whose root keeps unknown fields is, in v2, only an object of its kind, as
     /// kube-apiserver v1.24 publishes it (kubectl's v2 validation would refuse `spec`); v3 keeps it.
     func testARootThatKeepsUnknownFieldsIsAnyObjectInV2() throws {
-        try request("POST", definitions, """
-            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.cols.example.com"},
-             "spec":{"group":"cols.example.com","scope":"Namespaced","names":{"plural":"gadgets","singular":"gadget","kind":"Gadget"},
-              "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
-            """, expect: 201)
-        server.settle()
+        try define("Gadget", group: "cols.example.com", schema: #"{"type":"object","x-kubernetes-preserve-unknown-fields":true}"#)
         let v2 = try request("GET", "/openapi/v2", expect: 200)
         XCTAssertEqual(v2[path: "definitions", "com.example.cols.v1.Gadget"],
                        try JSONValue.parse(#"{"type":"object","x-kubernetes-group-version-kind":[{"group":"cols.example.com","kind":"Gadget","version":"v1"}]}"#),
@@ -175,12 +176,7 @@ final class CustomResourceTests: KubeScriptTestCase {
     }
 
     func testClusterScopedResourcesTakeNoNamespace() throws {
-        try request("POST", definitions, """
-            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"regions.geo.example.org"},
-             "spec":{"group":"geo.example.org","scope":"Cluster","names":{"plural":"regions","singular":"region","kind":"Region"},
-              "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
-            """, expect: 201)
-        server.settle()
+        try define("Region", group: "geo.example.org", scope: "Cluster", schema: #"{"type":"object","x-kubernetes-preserve-unknown-fields":true}"#)
         let created = try request("POST", "/apis/geo.example.org/v1/regions",
                                   #"{"apiVersion":"geo.example.org/v1","kind":"Region","metadata":{"name":"eu"},"anything":{"x":1}}"#, expect: 201)
         XCTAssertEqual(created["anything"], .object(["x": .integer(1)]))

@@ -14,6 +14,7 @@ final class DeletionTests: KubeScriptTestCase {
     }
 
     /// A Deployment owning a ReplicaSet owning two Pods; returns the three uids.
+    @discardableResult
     func family() throws -> (deployment: String, replicaSet: String) {
         let d = try request("POST", "/apis/apps/v1/namespaces/default/deployments",
                             #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}}}"#,

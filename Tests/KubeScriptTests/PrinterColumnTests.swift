@@ -11,13 +11,14 @@ final class PrinterColumnTests: XCTestCase {
         let fixture = try JSONValue.parse(String(contentsOfFile: fixturePath("tables/crd-printer-columns.json"), encoding: .utf8))
         let server = APIServer()
         for crd in fixture["crds"]?.arrayValue ?? [] {
-            _ = try server.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd.jsonString(), expect: 201)
+            try server.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd.jsonString(), expect: 201)
         }
         server.settle()
         for object in fixture["objects"]?.arrayValue ?? [] {
             let plural = object["kind"] == .string("Gadget") ? "gadgets" : "plains"
-            _ = try server.call("POST", "/apis/cols.example.com/v1/namespaces/default/" + plural, object.jsonString(), expect: 201)
+            try server.call("POST", "/apis/cols.example.com/v1/namespaces/default/" + plural, object.jsonString(), expect: 201)
         }
+        XCTAssertEqual(fixture["tables"]?.objectValue?.count, 2)
         for (target, recorded) in fixture["tables"]?.objectValue ?? [:] {
             let path = String(target.prefix { $0 != "?" })
             let response = server.handle(APIRequest(method: "GET", path: path, query: ["includeObject": "None"],
@@ -52,10 +53,10 @@ final class PrinterColumnTests: XCTestCase {
         for missing in [".a.c", ".a.b[5].k", #".a.b[?(@.k=="z")].v"#, ".a.m[0]", "a.b", ".a.b[", ".a..b", ".a.b[?(@.k=~x)]"] {
             XCTAssertNil(first(missing), missing)
         }
-        let date = PrinterColumn(name: "When", type: "date", format: "", description: "", priority: 0, jsonPath: ".t")
+        let date = PrinterColumn(name: "When", type: "date", description: "", path: JSONPath(".t"))
         XCTAssertEqual(date.cell(try JSONValue.parse(#"{"t":"2026-11-23T06:18:47Z"}"#), now: 1_795_414_727 + 90), .string("90s"))
         XCTAssertEqual(date.cell(try JSONValue.parse(#"{"t":"yesterday"}"#), now: 0), .string("<invalid>"))
-        let count = PrinterColumn(name: "N", type: "integer", format: "", description: "", priority: 0, jsonPath: ".n")
+        let count = PrinterColumn(name: "N", type: "integer", description: "", path: JSONPath(".n"))
         XCTAssertEqual(count.cell(try JSONValue.parse(#"{"n":2.9}"#), now: 0), .integer(2))
         XCTAssertEqual(count.cell(try JSONValue.parse(#"{"n":"2"}"#), now: 0), .null, "a value of another type is no cell")
         XCTAssertEqual(count.cell(try JSONValue.parse(#"{"n":1e300}"#), now: 0), .null)

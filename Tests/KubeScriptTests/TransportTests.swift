@@ -54,17 +54,25 @@ final class TransportTests: KubeScriptTestCase {
         }
     }
 
-    func testHTTPSWithAGeneratedAuthorityAndClientCertificates() throws {
+    /// A server over HTTPS that knows users by client certificates from a generated authority,
+    /// and a configuration for it that trusts the authority and presents jane's (system:masters).
+    func serveWithClientCertificates() throws -> (CertificateAuthority, HTTPServer, ClientConfiguration) {
         let authority = try CertificateAuthority()
         let serving = try authority.issueServer()
         let server = try serve(APIServer(authentication: Authentication(certificates: true)),
                                tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM,
                                               clientCertificateAuthorityPEM: authority.certificatePEM))
+        let jane = try authority.issueClient(user: "jane", groups: ["system:masters"])
         var config = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
         config.certificateAuthorityPEM = Array(authority.certificatePEM.utf8)
-        let admin = try authority.issueClient(user: "jane", groups: ["system:masters"])
-        config.clientCertificatePEM = Array(admin.certificatePEM.utf8)
-        config.clientKeyPEM = Array(admin.privateKeyPEM.utf8)
+        config.clientCertificatePEM = Array(jane.certificatePEM.utf8)
+        config.clientKeyPEM = Array(jane.privateKeyPEM.utf8)
+        return (authority, server, config)
+    }
+
+    func testHTTPSWithAGeneratedAuthorityAndClientCertificates() throws {
+        let (authority, server, jane) = try serveWithClientCertificates()
+        var config = jane
         let client = try KubeClient(config, discoveryCache: "")
         XCTAssertEqual(try client.resource(named: "namespaces").get("default")["kind"], .string("Namespace"))
 
@@ -93,16 +101,7 @@ final class TransportTests: KubeScriptTestCase {
     /// offers HTTP/1.1 only): a client certificate, requests, cancelling a request in flight
     /// and a watch work as on the transport's own connections.
     func testTheHTTP2OptionCarriesRequestsAndWatches() throws {
-        let authority = try CertificateAuthority()
-        let serving = try authority.issueServer()
-        let server = try serve(APIServer(authentication: Authentication(certificates: true)),
-                               tls: ServerTLS(certificateChainPEM: serving.certificatePEM, privateKeyPEM: serving.privateKeyPEM,
-                                              clientCertificateAuthorityPEM: authority.certificatePEM))
-        var config = ClientConfiguration(server: "https://127.0.0.1:\(server.port)")
-        config.certificateAuthorityPEM = Array(authority.certificatePEM.utf8)
-        let admin = try authority.issueClient(user: "jane", groups: ["system:masters"])
-        config.clientCertificatePEM = Array(admin.certificatePEM.utf8)
-        config.clientKeyPEM = Array(admin.privateKeyPEM.utf8)
+        var (_, _, config) = try serveWithClientCertificates()
         config.http2 = true
         let configMaps = try KubeClient(config, discoveryCache: "").resource(named: "configmaps", namespace: "default")
         let stream = try configMaps.watch(["fieldSelector": "metadata.name=seen"])
